@@ -1,0 +1,12 @@
+"""Platform adapters: everything specific to one sales platform lives in one class here."""
+
+from .base import ChannelAdapter, get_adapter_class, register_adapter
+from .exceptions import (
+    OmsError,
+    OmsEventIgnored,
+    OmsMappingError,
+    OmsPayloadError,
+    OmsRetryableError,
+    OmsSignatureError,
+)
+from . import generic, shopify, woocommerce

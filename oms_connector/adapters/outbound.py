@@ -1,0 +1,98 @@
+"""HTTP calls the OMS makes to channels to tell them about shipments and stock (routing).
+
+Same error contract as the intake transport: ``OmsRetryableError`` on 429 (with the platform's
+``Retry-After``), 5xx, timeouts and connection errors; ``OmsError`` on other refusals.
+"""
+
+import hashlib
+import hmac
+import json
+
+import requests
+
+from .exceptions import OmsError, OmsRetryableError
+
+#: seconds before an outgoing call is abandoned (connect, read)
+OUTBOUND_TIMEOUT = (10, 30)
+
+
+def sign_hex(secret, body):
+    """``sha256=<hex HMAC-SHA256>`` of ``body`` (bytes) with ``secret``."""
+    return "sha256=" + hmac.new((secret or "").encode(), body, hashlib.sha256).hexdigest()
+
+
+def sign_timestamped(secret, timestamp, body):
+    """Hex HMAC-SHA256 of ``<timestamp>.<body>``: how generic channels' webhooks are signed,
+    both ways."""
+    return hmac.new(
+        (secret or "").encode(), timestamp.encode() + b"." + body, hashlib.sha256
+    ).hexdigest()
+
+
+def _retry_after(response):
+    value = response.headers.get("Retry-After", "")
+    try:
+        return max(1, int(float(value))) if value else None
+    except ValueError:
+        return None
+
+
+def send_json(
+    method,
+    url,
+    payload=None,
+    headers=None,
+    auth=None,
+    platform="the channel",
+    params=None,
+    body=None,
+):
+    """Send ``payload`` as JSON (or ``body``, bytes already encoded, e.g. signed) and return
+    the decoded JSON answer (``{}`` when empty)."""
+    if body is None and payload is not None:
+        body = json.dumps(payload).encode()
+    all_headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    all_headers.update(headers or {})
+    try:
+        response = requests.request(
+            method,
+            url,
+            data=body,
+            headers=all_headers,
+            auth=auth,
+            params=params,
+            timeout=OUTBOUND_TIMEOUT,
+        )
+    except (requests.Timeout, requests.ConnectionError) as exc:
+        raise OmsRetryableError(f"{platform} could not be reached at {url}: {exc}") from exc
+    if response.status_code == 429:
+        raise OmsRetryableError(
+            f"{platform} is rate limiting the OMS (HTTP 429).", retry_after=_retry_after(response)
+        )
+    if response.status_code >= 500:
+        raise OmsRetryableError(
+            f"{platform} answered HTTP {response.status_code}.", retry_after=_retry_after(response)
+        )
+    if response.status_code >= 300:
+        raise OmsError(
+            f"{platform} answered HTTP {response.status_code} for {method} {url}: "
+            f"{response.text[:300]} (check the channel's API URL and credentials)."
+        )
+    if not response.content:
+        return {}
+    try:
+        return response.json()
+    except ValueError as exc:
+        raise OmsError(f"{platform} answered something that is not JSON at {url}.") from exc
+
+
+def base_url(channel, platform):
+    """The channel's API URL with a scheme and no trailing slash."""
+    url = (channel.sudo().api_url or "").strip().rstrip("/")
+    if not url:
+        raise OmsError(
+            f"Channel {channel.name}: set the API URL to tell {platform} about shipments and stock."
+        )
+    if "://" not in url:
+        url = "https://" + url
+    return url

@@ -1,0 +1,147 @@
+"""Helpers shared by the adapters' transport methods: signatures, dates and HTTP calls.
+
+Nothing here knows a platform: the adapters call these helpers with their platform's header
+names, secrets and URLs.
+"""
+
+import base64
+import hashlib
+import hmac
+import logging
+from datetime import datetime, timezone
+
+import requests
+
+from .exceptions import OmsError, OmsRetryableError, OmsSignatureError
+
+_logger = logging.getLogger(__name__)
+
+#: seconds before an outgoing HTTP call is abandoned (connect, read)
+HTTP_TIMEOUT = (10, 60)
+#: pages followed at most in one pull, a guard against a platform that pages forever
+MAX_PAGES = 1000
+
+
+def get_header(headers, name):
+    """The value of header ``name`` (case-insensitive) or ``""``."""
+    if hasattr(headers, "get"):
+        value = headers.get(name)
+        if value is None:
+            lowered = name.lower()
+            value = next((v for k, v in headers.items() if k.lower() == lowered), None)
+        return (value or "").strip()
+    return ""
+
+
+def hmac_sha256(secret, data):
+    """The raw HMAC-SHA256 digest of ``data`` (bytes) keyed with ``secret`` (str)."""
+    return hmac.new((secret or "").encode(), data, hashlib.sha256).digest()
+
+
+def check_base64_signature(secret, body, signature, header_name):
+    """Raise ``OmsSignatureError`` unless ``signature`` is the base64 HMAC-SHA256 of ``body``."""
+    if not secret:
+        raise OmsSignatureError("The channel has no webhook secret: every delivery is refused.")
+    if not signature:
+        raise OmsSignatureError(f"Missing {header_name} header.")
+    expected = base64.b64encode(hmac_sha256(secret, body))
+    if not hmac.compare_digest(expected, signature.encode("ascii", "replace")):
+        raise OmsSignatureError(f"Wrong {header_name} signature.")
+
+
+def check_hex_signature(secret, data, signature, header_name):
+    """Raise ``OmsSignatureError`` unless ``signature`` is the hex HMAC-SHA256 of ``data``."""
+    if not secret:
+        raise OmsSignatureError("The channel has no webhook secret: every delivery is refused.")
+    if not signature:
+        raise OmsSignatureError(f"Missing {header_name} header.")
+    expected = hmac_sha256(secret, data).hex().encode()
+    if not hmac.compare_digest(expected, signature.lower().encode("ascii", "replace")):
+        raise OmsSignatureError(f"Wrong {header_name} signature.")
+
+
+def body_digest(body):
+    """A delivery id derived from the body, for platforms that send none."""
+    return "sha256:" + hashlib.sha256(body).hexdigest()
+
+
+def id_to_str(value):
+    """The channel's id of a record as text (ids are numbers on some platforms), or ``""`` when
+    ``value`` is not a usable id (missing, empty, a boolean, an object)."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return ""
+    return str(value).strip()[:255]
+
+
+def parse_datetime(value, assume_utc=True):
+    """A naive UTC ``datetime`` (Odoo's convention) from an ISO 8601 string, or None.
+
+    Strings without an offset are taken as UTC when ``assume_utc`` (WooCommerce ``*_gmt``)."""
+    if not value or not isinstance(value, str):
+        return None
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        return parsed if assume_utc else None
+    return parsed.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def format_datetime(value):
+    """ISO 8601 with an explicit UTC offset, as the platforms' APIs expect in filters."""
+    return value.replace(microsecond=0).isoformat() + "+00:00"
+
+
+def _retry_after_seconds(response):
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(1, int(float(value)))
+    except ValueError:
+        return None
+
+
+def http_get(url, params=None, headers=None, auth=None, platform="the platform"):
+    """GET ``url`` and return the ``requests.Response`` of a 2xx answer.
+
+    Raise ``OmsRetryableError`` on 429 (with the platform's ``Retry-After``), 5xx, timeouts and
+    connection errors; ``OmsError`` with the status and the start of the body on any other
+    answer (wrong credentials, wrong URL), which a user has to fix in the channel settings."""
+    try:
+        response = requests.get(
+            url, params=params, headers=headers, auth=auth, timeout=HTTP_TIMEOUT
+        )
+    except (requests.Timeout, requests.ConnectionError) as exc:
+        raise OmsRetryableError(f"{platform} could not be reached at {url}: {exc}") from exc
+    if response.status_code == 429:
+        raise OmsRetryableError(
+            f"{platform} is rate limiting the OMS (HTTP 429): will try again later.",
+            retry_after=_retry_after_seconds(response),
+        )
+    if response.status_code >= 500:
+        raise OmsRetryableError(
+            f"{platform} answered HTTP {response.status_code}: will try again later.",
+            retry_after=_retry_after_seconds(response),
+        )
+    if response.status_code >= 300:
+        raise OmsError(
+            f"{platform} answered HTTP {response.status_code} for {response.url}: "
+            f"{response.text[:300]} (check the channel's API URL and credentials)."
+        )
+    return response
+
+
+def response_json(response, platform="the platform"):
+    """The JSON body of ``response``; ``OmsError`` when it is not JSON."""
+    try:
+        return response.json()
+    except ValueError as exc:
+        raise OmsError(
+            f"{platform} answered something that is not JSON at {response.url}: "
+            f"{response.text[:200]}"
+        ) from exc

@@ -1,0 +1,5 @@
+# intake
+from . import main
+
+# routing and fulfilment
+from . import threepl

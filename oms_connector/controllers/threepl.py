@@ -1,0 +1,81 @@
+# Copyright 2026 The OMS Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The 3PL shipment confirmation webhook: verify, store, process, answer."""
+
+import json
+import logging
+
+from psycopg2 import IntegrityError
+
+from odoo import SUPERUSER_ID, http
+from odoo.http import request
+
+from ..adapters.exceptions import OmsSignatureError
+from ..models.oms_fulfillment_provider import SIGNATURE_HEADER
+
+_logger = logging.getLogger(__name__)
+
+
+class OmsThreePLController(http.Controller):
+    def _json_response(self, http_status, **values):
+        return request.make_json_response(values, status=http_status)
+
+    @http.route(
+        "/oms/3pl/<string:code>/shipment",
+        type="http",
+        auth="none",
+        methods=["POST"],
+        csrf=False,
+        save_session=False,
+    )
+    def shipment_confirmation(self, code, **kwargs):
+        """A 3PL confirms a shipment (see readme/THREEPL_API.md). 401 on a bad signature,
+        400 on a body that is not a confirmation, 200 with the outcome otherwise; the same
+        shipment_id posted again is answered ``duplicate`` and changes nothing."""
+        # anonymous call: the provider's signature is the authentication; the delivery is
+        # validated by the system user (chatter and stock moves need a real user)
+        env = request.env(user=SUPERUSER_ID, su=True)
+        body = request.httprequest.get_data()
+        provider = env["oms.fulfillment.provider"]._get_by_code(code)
+        if not provider:
+            return self._json_response(404, error=f"Unknown 3PL {code!r}.")
+        try:
+            provider._check_signature(body, request.httprequest.headers.get(SIGNATURE_HEADER, ""))
+        except OmsSignatureError as exc:
+            _logger.warning("3PL %s: refused confirmation: %s", code, exc)
+            return self._json_response(401, error=str(exc))
+        try:
+            data = json.loads(body)
+            shipment_id = str(data["shipment_id"]).strip()
+            if not shipment_id:
+                raise ValueError("empty shipment_id")
+        except (ValueError, KeyError, TypeError) as exc:
+            return self._json_response(400, error=f"Not a shipment confirmation: {exc}")
+        Confirmation = env["oms.fulfillment.confirmation"]
+        confirmation = Confirmation.search(
+            [("provider_id", "=", provider.id), ("shipment_id", "=", shipment_id)], limit=1
+        )
+        if confirmation.state == "done":
+            return self._json_response(200, status="duplicate", shipment_id=shipment_id)
+        if not confirmation:
+            try:
+                with env.cr.savepoint():
+                    confirmation = Confirmation.create(
+                        {
+                            "provider_id": provider.id,
+                            "shipment_id": shipment_id,
+                            "request_id": str(data.get("request_id") or ""),
+                            "payload": body.decode("utf-8", "replace"),
+                        }
+                    )
+            except IntegrityError:
+                # the same confirmation is being stored by a concurrent request
+                return self._json_response(200, status="duplicate", shipment_id=shipment_id)
+        confirmation._process()
+        if confirmation.state == "done":
+            return self._json_response(
+                200, status="done", shipment_id=shipment_id, picking=confirmation.picking_id.name
+            )
+        return self._json_response(
+            422, status="failed", shipment_id=shipment_id, error=confirmation.error
+        )

@@ -1,0 +1,582 @@
+# Copyright 2026 The OMS Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import json
+import logging
+import traceback
+
+from psycopg2.errors import UniqueViolation
+
+from odoo import _, api, fields, models
+from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import mute_logger
+
+from ..adapters import OmsError, OmsEventIgnored, OmsRetryableError, OmsSignatureError
+from ..adapters.base import TOPIC_ORDER_CREATED, TOPIC_ORDER_UPDATED
+from ..adapters.exceptions import OmsPayloadError
+from ..adapters.normalized import NormalizedOrder
+from ..adapters.transport import body_digest
+
+_logger = logging.getLogger(__name__)
+
+#: errors whose message tells the user what to fix: shown as they are, without a traceback
+USER_FIXABLE_ERRORS = (OmsError, UserError, ValidationError)
+PAYLOAD_FORM_VIEW = "oms_connector.oms_channel_event_view_form_payload"
+#: topics whose events of new orders are imported in batches
+BATCH_TOPICS = (TOPIC_ORDER_CREATED, TOPIC_ORDER_UPDATED)
+DEFAULT_INTAKE_BATCH_SIZE = 50
+
+
+class OmsChannelEvent(models.Model):
+    """One inbound message from a channel (webhook delivery or pulled order), kept raw.
+
+    Processing happens in a queue_job, never in the webhook request. ``_process`` dispatches on
+    the normalized topic to ``_process_<topic, dots as underscores>`` (``_process_order_created``),
+    so another addon handles a new topic by adding one method.
+    """
+
+    _name = "oms.channel.event"
+    _description = "Channel Event"
+    _order = "received_at desc, id desc"
+    _rec_name = "display_name"
+
+    channel_id = fields.Many2one("oms.channel", required=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one(related="channel_id.company_id", store=True, index=True)
+    topic = fields.Char(required=True, index=True, help="Normalized topic, e.g. order.created.")
+    platform_topic = fields.Char(help="The topic as the platform named it, e.g. orders/create.")
+    delivery_id = fields.Char(required=True, help="The platform's id of this delivery.")
+    external_order_id = fields.Char(index=True)
+    payload = fields.Text(required=True, help="The raw body exactly as received.")
+    source = fields.Selection([("webhook", "Webhook"), ("pull", "Pull")], default="webhook")
+    received_at = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
+    processed_at = fields.Datetime()
+    state = fields.Selection(
+        [
+            ("pending", "Pending"),
+            ("done", "Done"),
+            ("failed", "Failed"),
+            ("ignored", "Ignored"),
+        ],
+        required=True,
+        default="pending",
+        index=True,
+    )
+    error = fields.Text()
+    attempts = fields.Integer(default=0)
+    sale_order_id = fields.Many2one("sale.order", index="btree_not_null", ondelete="set null")
+    payload_pretty = fields.Text(
+        string="Payload (formatted)", compute="_compute_payload_pretty", compute_sudo=True
+    )
+    platform = fields.Selection(related="channel_id.platform")
+
+    _sql_constraints = [
+        (
+            "delivery_uniq",
+            "unique(channel_id, delivery_id)",
+            "This delivery was already received on this channel.",
+        ),
+    ]
+
+    @api.depends("channel_id", "topic", "external_order_id")
+    def _compute_display_name(self):
+        for event in self:
+            event.display_name = " ".join(
+                part
+                for part in (
+                    event.channel_id.code or "",
+                    event.topic or "",
+                    event.external_order_id or "",
+                )
+                if part
+            )
+
+    @api.depends("payload")
+    def _compute_payload_pretty(self):
+        for event in self:
+            try:
+                event.payload_pretty = json.dumps(
+                    json.loads(event.payload or ""), indent=2, ensure_ascii=False, sort_keys=True
+                )
+            except (ValueError, RecursionError):
+                event.payload_pretty = event.payload
+
+    # ---------------------------------------------------------------- storing deliveries
+    @api.model
+    def _prepare_event_vals(self, channel, topic, delivery_id, payload_text, **values):
+        """Values of a new event. Extend to store more of the delivery."""
+        return {
+            "channel_id": channel.id,
+            "topic": topic,
+            "delivery_id": delivery_id,
+            "payload": payload_text,
+            **values,
+        }
+
+    @api.model
+    def _receive_webhook(self, channel, headers, body):
+        """What the webhook route does with one delivery of ``channel`` (``body`` in bytes):
+        verify, store, enqueue. Returns (HTTP status, status text, the new event or None).
+
+        401 bad or missing signature, 400 body not JSON: nothing is stored. A ping answers
+        "pong", a topic the channel does not handle "ignored", a delivery already received
+        "duplicate"."""
+        adapter = channel._get_adapter()
+        if adapter.is_webhook_ping(headers, body):
+            return 200, "pong", None
+        try:
+            adapter.verify_webhook(headers, body)
+        except OmsSignatureError as exc:
+            _logger.warning("Webhook of channel %s refused: %s", channel.code, exc)
+            return 401, "invalid signature", None
+        try:
+            payload_text = body.decode("utf-8")
+            payload = json.loads(payload_text)
+        except (ValueError, RecursionError):
+            return 400, "body is not UTF-8 JSON", None
+        topic = adapter.get_webhook_topic(headers, payload)
+        if not topic:
+            return 200, "ignored", None
+        event_model = self.with_company(channel.company_id)
+        vals = event_model._prepare_event_vals(
+            channel,
+            topic,
+            adapter.get_webhook_delivery_id(headers, body),
+            payload_text,
+            platform_topic=adapter.get_webhook_platform_topic(headers, payload),
+            external_order_id=adapter.get_external_order_id(topic, payload),
+            source="webhook",
+        )
+        event = event_model._store_delivery(vals)
+        if not event:
+            return 200, "duplicate", None
+        event._enqueue_processing()
+        return 200, "accepted", event
+
+    @api.model
+    def _store_delivery(self, vals):
+        """Insert the event unless the same delivery (channel, delivery id) is already stored.
+
+        The unique constraint decides, not a search: of concurrent identical deliveries exactly
+        one insert wins, the others hit the constraint inside their savepoint. Returns the new
+        event, or an empty recordset for a duplicate."""
+        try:
+            # muted: a duplicate is expected here, not an error to log with its payload
+            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                return self.create(vals)
+        except UniqueViolation:
+            _logger.info(
+                "Channel %s: duplicate delivery %s ignored",
+                vals.get("channel_id"),
+                vals.get("delivery_id"),
+            )
+            return self.browse()
+
+    def _enqueue_processing(self, eta=None):
+        """Enqueue one processing job per event; the identity key makes a second enqueue of an
+        event whose job is still waiting a no-op."""
+        for event in self:
+            event.with_delay(
+                eta=eta,
+                identity_key=f"oms.channel.event:{event.id}",
+                description=_(
+                    "Process %(topic)s %(order)s from %(channel)s",
+                    topic=event.topic,
+                    order=event.external_order_id or "",
+                    channel=event.channel_id.name,
+                ),
+            )._job_process()
+
+    @api.model
+    def _create_from_pulled_orders(self, channel, payloads):
+        """Events (source "pull") for the pulled orders that Odoo does not reflect yet: unknown
+        orders, and known ones updated on the channel after the update Odoo holds. An order
+        already taken in by webhook at that update time is skipped. Returns the new events."""
+        adapter = channel._get_adapter()
+        latest = {}
+        for payload in payloads:
+            if not isinstance(payload, dict):
+                _logger.warning("Channel %s: pulled order is not an object, skipped", channel.code)
+                continue
+            external_id = adapter.get_external_order_id(TOPIC_ORDER_UPDATED, payload)
+            if not external_id:
+                _logger.warning("Channel %s: pulled order without id, skipped", channel.code)
+                continue
+            updated_at = adapter.get_order_updated_at(payload)
+            previous = latest.get(external_id)
+            if previous is None or (updated_at and (not previous[1] or updated_at > previous[1])):
+                latest[external_id] = (payload, updated_at)
+        if not latest:
+            return self.browse()
+        bindings = (
+            self.env["oms.channel.order"]
+            .sudo()
+            .search([("channel_id", "=", channel.id), ("external_id", "in", list(latest))])
+        )
+        known_updates = {b.external_id: b.external_updated_at for b in bindings}
+        vals_by_delivery = {}
+        for external_id, (payload, updated_at) in latest.items():
+            known = external_id in known_updates
+            if known and (
+                not updated_at
+                or (known_updates[external_id] and known_updates[external_id] >= updated_at)
+            ):
+                continue
+            body = json.dumps(payload, ensure_ascii=False).encode()
+            stamp = updated_at.isoformat() if updated_at else body_digest(body)
+            delivery_id = f"pull:{external_id}:{stamp}"
+            vals_by_delivery[delivery_id] = self._prepare_event_vals(
+                channel,
+                adapter.get_pulled_order_topic(payload, known),
+                delivery_id,
+                body.decode(),
+                external_order_id=external_id,
+                source="pull",
+            )
+        if vals_by_delivery:
+            # a previous pull may have stored the same update (its event still pending/failed)
+            already = self.search(
+                [("channel_id", "=", channel.id), ("delivery_id", "in", list(vals_by_delivery))]
+            )
+            for delivery_id in already.mapped("delivery_id"):
+                vals_by_delivery.pop(delivery_id, None)
+        return self.create(list(vals_by_delivery.values()))
+
+    # ---------------------------------------------------------------- processing
+    def action_retry(self):
+        """Button (one or many): process the failed events again, after the user fixed what
+        their error said. Also re-runs ignored or pending events that the user selects."""
+        events = self.filtered(lambda e: e.state != "done")
+        if not events:
+            raise UserError(_("Only events that are not done can be retried."))
+        events.write({"state": "pending", "error": False})
+        events._enqueue_processing()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "message": _("%(count)s events queued for processing.", count=len(events)),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def action_view_payload(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Payload of %(event)s", event=self.display_name),
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "views": [
+                (self.env.ref("oms_connector.oms_channel_event_view_form_payload").id, "form")
+            ],
+            "target": "new",
+        }
+
+    def action_view_sale_order(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "sale.order",
+            "res_id": self.sale_order_id.id,
+            "view_mode": "form",
+        }
+
+    def _get_order_lock_key(self):
+        return f"oms.channel.event:{self.channel_id.id}:{self.external_order_id or self.id}"
+
+    def _lock_order(self):
+        """Serialize the processing of events about the same channel order (a create and an
+        update arriving together) with a transaction-level advisory lock."""
+        self.env.cr.execute(
+            "SELECT pg_advisory_xact_lock(hashtext(%s))", [self._get_order_lock_key()]
+        )
+        # the lock may have waited for another transaction: read the event as it is now
+        self.invalidate_recordset(["state", "attempts"])
+
+    def _job_process(self):
+        """queue_job: process the event once. Idempotent: an event already done or ignored is
+        left alone (e.g. taken in by the job of another event, see ``_claim_batch_events``).
+        The work runs in a savepoint, so that a failure leaves no partial record; the event
+        then records why (``failed``) and is retried by the user after the fix.
+
+        The job of a new order (``order.created`` / ``order.updated`` of an order Odoo does
+        not have) takes the channel's other waiting events of new orders with it, up to the
+        intake batch size, and imports them together (``_process_events_together``)."""
+        self.ensure_one()
+        if self.state in ("done", "ignored"):
+            return _("Event already %(state)s: nothing to do.", state=self.state)
+        event = self.with_company(self.company_id)
+        # the row lock waits for a job that took this event into its batch, the advisory lock
+        # for one processing another event of the same order
+        self.env.cr.execute("SELECT id FROM oms_channel_event WHERE id = %s FOR UPDATE", [self.id])
+        event._lock_order()
+        if event.state not in ("pending", "failed"):
+            return _("Event already %(state)s: nothing to do.", state=event.state)
+        if event._is_batchable():
+            batch = event | event._claim_batch_events()
+            if len(batch) > 1:
+                batch._process_events_together()
+                return _(
+                    "%(count)s events of new orders processed together, this one %(state)s.",
+                    count=len(batch),
+                    state=event.state,
+                )
+        vals = {"attempts": event.attempts + 1, "processed_at": fields.Datetime.now()}
+        try:
+            with event.env.cr.savepoint():
+                handled = event._process()
+        except OmsRetryableError as exc:
+            if not event._job_has_retries_left():
+                vals.update(state="failed", error=str(exc))
+                event.write(vals)
+                return vals["error"]
+            raise RetryableJobError(str(exc), seconds=exc.retry_after) from exc
+        except OmsEventIgnored as exc:
+            # e.g. an update older than what Odoo reflects: acknowledged, changes nothing
+            vals.update(state="ignored", error=str(exc))
+        except USER_FIXABLE_ERRORS as exc:
+            vals.update(state="failed", error=event._get_error_message(exc))
+        except Exception as exc:
+            _logger.exception("Event %s (%s) failed unexpectedly", event.id, event.display_name)
+            vals.update(
+                state="failed",
+                error=_(
+                    "Unexpected error: %(error)s\n\n%(trace)s",
+                    error=f"{type(exc).__name__}: {exc}",
+                    trace=traceback.format_exc(limit=5),
+                ),
+            )
+        else:
+            vals.update(state="done" if handled is not False else "ignored", error=False)
+            if handled is False:
+                vals["error"] = _("No handler for topic %(topic)s: ignored.", topic=event.topic)
+        event.write(vals)
+        return vals.get("error") or _("Event %(state)s.", state=vals["state"])
+
+    def _job_has_retries_left(self):
+        """False when the queue_job running this event has used its last retry."""
+        job_uuid = self.env.context.get("job_uuid")
+        if not job_uuid:
+            return False
+        job = self.env["queue.job"].sudo().search([("uuid", "=", job_uuid)], limit=1)
+        return not job.max_retries or job.retry + 1 < job.max_retries
+
+    @api.model
+    def _get_error_message(self, exc):
+        if isinstance(exc, UserError | ValidationError):
+            return exc.args[0] if exc.args else str(exc)
+        return str(exc)
+
+    def _get_payload(self):
+        """The payload as parsed JSON; ``OmsPayloadError`` when it is not a JSON object."""
+        try:
+            payload = json.loads(self.payload)
+        except (ValueError, RecursionError) as exc:
+            raise OmsPayloadError(_("The payload is not valid JSON: %(error)s", error=exc)) from exc
+        if not isinstance(payload, dict):
+            kind = {list: "list", str: "text", type(None): "null", bool: "boolean"}.get(
+                type(payload), "number"
+            )
+            raise OmsPayloadError(
+                _(
+                    "The payload is a JSON %(kind)s, not an object: this is not an order "
+                    "message. Check what the channel sends to the webhook URL.",
+                    kind=kind,
+                )
+            )
+        return payload
+
+    def _process(self):
+        """Dispatch on the topic to ``_process_<topic with underscores>``. Returns False when
+        no method handles the topic (the event is ignored). Another addon handles a new topic
+        by adding that method."""
+        self.ensure_one()
+        handler = getattr(self, "_process_" + self.topic.replace(".", "_"), None)
+        if handler is None:
+            return False
+        handler()
+        return True
+
+    def _normalize_order(self):
+        normalized = self.channel_id._get_adapter().normalize_order(self._get_payload())
+        if not self.external_order_id and normalized.external_id:
+            self.external_order_id = normalized.external_id
+        return normalized
+
+    def _process_order_created(self):
+        binding = self.env["oms.channel.order"]._import_normalized_order(
+            self.channel_id, self._normalize_order(), self
+        )
+        self._link_binding(binding)
+
+    def _process_order_updated(self):
+        self._process_order_created()
+
+    def _process_order_cancelled(self):
+        payload = self._get_payload()
+        try:
+            normalized = self.channel_id._get_adapter().normalize_order(payload)
+        except OmsPayloadError:
+            # a deletion notice carries only the order's id (WooCommerce order.deleted)
+            if not self.external_order_id or set(payload) - {"id", "order_id"}:
+                raise
+            normalized = NormalizedOrder(
+                external_id=self.external_order_id, cancelled_at=self.received_at, raw=payload
+            )
+        binding = self.env["oms.channel.order"]._cancel_normalized_order(
+            self.channel_id, normalized, self
+        )
+        self._link_binding(binding)
+
+    def _link_binding(self, binding):
+        """Link the event to the sale order of ``binding`` (an ``oms.channel.order``, or a
+        ``sale.order`` if the import returns that)."""
+        if not binding:
+            return
+        order = binding if binding._name == "sale.order" else binding.sale_order_id
+        self.sale_order_id = order[:1]
+
+    # ---------------------------------------------------------------- batch (intake mapping)
+    @api.model
+    def _get_intake_batch_size(self):
+        """How many events of new orders one intake job takes in together (system parameter
+        ``oms_connector.intake_batch_size``, default 50; 1 turns batching off)."""
+        value = self.env["ir.config_parameter"].sudo().get_param("oms_connector.intake_batch_size")
+        try:
+            return max(int(value), 1) if value else DEFAULT_INTAKE_BATCH_SIZE
+        except ValueError:
+            return DEFAULT_INTAKE_BATCH_SIZE
+
+    def _is_batchable(self):
+        """True for an event that creates a new order: it can be imported with others."""
+        self.ensure_one()
+        if self.topic not in BATCH_TOPICS:
+            return False
+        return not (
+            self.external_order_id
+            and self.env["oms.channel.order"].search_count(
+                [
+                    ("channel_id", "=", self.channel_id.id),
+                    ("external_id", "=", self.external_order_id),
+                ],
+                limit=1,
+            )
+        )
+
+    def _claim_batch_events(self):
+        """The channel's other pending events of new orders (oldest first, up to the batch
+        size), locked for this transaction: ``FOR UPDATE SKIP LOCKED`` so that two jobs never
+        take the same event, and the order's advisory lock taken without waiting (an event
+        whose order another job is processing is left to it). Their own jobs find them done."""
+        self.ensure_one()
+        size = self._get_intake_batch_size() - 1
+        if size < 1:
+            return self.browse()
+        self.flush_model(["channel_id", "state", "topic", "external_order_id", "received_at"])
+        self.env["oms.channel.order"].flush_model(["channel_id", "external_id"])
+        self.env.cr.execute(
+            """
+            SELECT event.id
+              FROM oms_channel_event event
+             WHERE event.channel_id = %s
+               AND event.state = 'pending'
+               AND event.topic IN %s
+               AND event.id != %s
+               AND NOT EXISTS (
+                   SELECT 1
+                     FROM oms_channel_order binding
+                    WHERE binding.channel_id = event.channel_id
+                      AND binding.external_id = event.external_order_id
+               )
+          ORDER BY event.received_at, event.id
+             LIMIT %s
+               FOR UPDATE OF event SKIP LOCKED
+            """,
+            [self.channel_id.id, BATCH_TOPICS, self.id, size],
+        )
+        candidates = self.browse(row[0] for row in self.env.cr.fetchall())
+        if not candidates:
+            return candidates
+        keys = [event._get_order_lock_key() for event in candidates]
+        self.env.cr.execute(
+            "SELECT pg_try_advisory_xact_lock(hashtext(key)) FROM unnest(%s::text[]) key",
+            [keys],
+        )
+        locked = [row[0] for row in self.env.cr.fetchall()]
+        claimed = self.browse(event.id for event, ok in zip(candidates, locked, strict=True) if ok)
+        claimed.invalidate_recordset(["state", "attempts"])
+        return claimed.filtered(lambda e: e.state == "pending")
+
+    def _process_events_together(self):
+        """Process these events (locked by the caller) as ``_job_process`` would, the
+        ``order.created`` / ``order.updated`` ones of each channel in one
+        ``oms.channel.order._import_normalized_orders``. States and errors are those of
+        ``_job_process``; an event hitting a temporary error stays pending and is enqueued
+        again."""
+        now = fields.Datetime.now()
+        retry, retry_after = self.browse(), None
+        for channel in self.channel_id:
+            events = self.filtered(lambda e, c=channel: e.channel_id == c).with_company(
+                channel.company_id
+            )
+            items, item_events = [], []
+            for event in events.sorted(lambda e: (e.received_at, e.id)):
+                try:
+                    items.append((event._normalize_order(), event))
+                    item_events.append(event)
+                except Exception as exc:  # reported on the event, as _job_process does
+                    event.write(
+                        {
+                            "state": "failed",
+                            "error": event._get_error_message(exc),
+                            "attempts": event.attempts + 1,
+                            "processed_at": now,
+                        }
+                    )
+            results = self.env["oms.channel.order"]._import_normalized_orders(channel, items)
+            for event, result in zip(item_events, results, strict=True):
+                vals = {"attempts": event.attempts + 1, "processed_at": now}
+                if isinstance(result, OmsRetryableError):
+                    retry |= event
+                    retry_after = max(retry_after or 0, result.retry_after or 0) or None
+                    continue
+                if isinstance(result, OmsEventIgnored):
+                    vals.update(state="ignored", error=str(result))
+                elif isinstance(result, USER_FIXABLE_ERRORS):
+                    vals.update(state="failed", error=event._get_error_message(result))
+                elif isinstance(result, Exception):
+                    _logger.error("Event %s failed unexpectedly: %r", event.id, result)
+                    vals.update(
+                        state="failed",
+                        error=_(
+                            "Unexpected error: %(error)s",
+                            error=f"{type(result).__name__}: {result}",
+                        ),
+                    )
+                else:
+                    vals.update(state="done", error=False)
+                    order = result if result._name == "sale.order" else result.sale_order_id
+                    vals["sale_order_id"] = order[:1].id
+                event.write(vals)
+        if retry:
+            retry._enqueue_processing(
+                eta=fields.Datetime.add(fields.Datetime.now(), seconds=retry_after or 10)
+            )
+        return True
+
+    def _job_process_batch(self):
+        """queue_job: process these events together (an explicit batch, e.g. a bulk retry):
+        the pending ``order.created`` / ``order.updated`` events of new orders through
+        ``_process_events_together``, the other events one by one through ``_job_process``."""
+        for event in self.sorted("id"):
+            event._lock_order()
+        # orders Odoo already has go one by one inside _import_normalized_orders
+        batchable = self.filtered(
+            lambda e: e.state in ("pending", "failed") and e.topic in BATCH_TOPICS
+        )
+        batchable._process_events_together()
+        for event in self - batchable:
+            event._job_process()
+        return _("%(count)s events processed.", count=len(self))

@@ -1,0 +1,495 @@
+# Copyright 2026 The OMS Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import Command, _, fields, models
+from odoo.tools.misc import format_amount
+
+from ..adapters.exceptions import OmsMappingError, OmsPayloadError
+from .oms_channel_transaction import INBOUND_KINDS, OUTBOUND_KINDS
+
+
+class OmsChannelOrder(models.Model):
+    """Accounting of a channel order: the channel's transactions and refunds, the invoices per
+    the channel's policy, payments reconciled with them."""
+
+    _inherit = "oms.channel.order"
+
+    transaction_ids = fields.One2many("oms.channel.transaction", "binding_id")
+    refund_ids = fields.One2many("oms.channel.refund", "binding_id")
+    invoice_ids = fields.One2many(
+        "account.move", "oms_channel_order_id", string="Invoices and Credit Notes"
+    )
+    channel_paid_amount = fields.Monetary(
+        compute="_compute_channel_amounts",
+        currency_field="currency_id",
+        help="Money received according to the channel's transactions.",
+    )
+    channel_refunded_amount = fields.Monetary(
+        compute="_compute_channel_amounts", currency_field="currency_id"
+    )
+
+    def _compute_channel_amounts(self):
+        for binding in self:
+            binding.channel_paid_amount = binding._get_channel_paid_amount()
+            binding.channel_refunded_amount = sum(binding.refund_ids.mapped("amount"))
+
+    def _get_channel_paid_amount(self):
+        self.ensure_one()
+        return sum(
+            self.transaction_ids.filtered(
+                lambda t: t.kind in INBOUND_KINDS and t._moves_money()
+            ).mapped("amount")
+        )
+
+    # ------------------------------------------------------------------ intake hook
+    def _after_order_imported(self, normalized, event):
+        res = super()._after_order_imported(normalized, event)
+        self._apply_channel_accounting(normalized, event)
+        return res
+
+    def _apply_channel_accounting(self, normalized, event=None):
+        """Bring the books of this order in line with what the channel reports in ``normalized``
+        (a ``NormalizedOrder``): record its transactions and register their payments, book its
+        refunds, invoice per the channel's policy, reconcile. Idempotent."""
+        self.ensure_one()
+        # an order edited after payment is overpaid until the channel's refund arrives: the
+        # order payload is taken as the channel states it (the report lists an overpayment)
+        self._sync_channel_payments(normalized.payments, event, check_total=False)
+        for refund in normalized.refunds:
+            self._apply_channel_refund(refund, event)
+        self._invoice_when_paid(channel_says_paid=normalized.financial_status == "paid")
+        self._reconcile_channel_payments()
+        return True
+
+    # ------------------------------------------------------------------ checks
+    def _format_amount(self, amount):
+        """``amount`` in the order's currency, as users read it in messages."""
+        self.ensure_one()
+        return format_amount(self.env, amount, self.sale_order_id.currency_id)
+
+    def _get_channel_currency(self, code, what):
+        """The order's currency, after checking that ``code`` (an ISO code from the channel, may
+        be empty) is that currency."""
+        self.ensure_one()
+        currency = self.sale_order_id.currency_id
+        if code and code.strip().upper() != currency.name:
+            raise OmsMappingError(
+                _(
+                    "%(what)s is in %(currency)s but order %(order)s is in %(order_currency)s: "
+                    "the order's pricelist must use the channel's currency. Fix the order (or "
+                    "the channel's pricelist), then retry the event.",
+                    what=what,
+                    currency=code,
+                    order=self.sale_order_id.name,
+                    order_currency=currency.name,
+                )
+            )
+        return currency
+
+    def _check_channel_payment(self, payment):
+        """Raise when the ``NormalizedPayment`` cannot be booked."""
+        what = _("Transaction %(transaction)s", transaction=payment.transaction_id)
+        if not payment.transaction_id:
+            raise OmsPayloadError(_("A transaction has no id: it cannot be recorded once."))
+        if payment.amount <= 0:
+            raise OmsPayloadError(
+                _(
+                    "%(what)s has an amount of %(amount)s: it must be positive.",
+                    what=what,
+                    amount=payment.amount,
+                )
+            )
+        if payment.fee < 0 or payment.fee >= payment.amount:
+            raise OmsPayloadError(
+                _(
+                    "%(what)s has a fee of %(fee)s for an amount of %(amount)s: the fee must be "
+                    "between 0 and the amount.",
+                    what=what,
+                    fee=payment.fee,
+                    amount=payment.amount,
+                )
+            )
+        return self._get_channel_currency(payment.currency, what)
+
+    def _check_channel_paid_total(self):
+        """The channel's payments must not exceed the order's total (as the channel reports it,
+        else as Odoo has it); a difference between those two totals is intake's concern and
+        shows in the channel reconciliation report."""
+        for binding in self:
+            order = binding.sale_order_id
+            paid = binding._get_channel_paid_amount()
+            total = binding.external_total or order.amount_total
+            if order.currency_id.compare_amounts(paid, total) > 0:
+                raise OmsMappingError(
+                    _(
+                        "The channel's transactions for order %(order)s total %(paid)s, "
+                        "more than the order's total (%(total)s): the "
+                        "amounts do not add up. Check the order's lines, taxes and shipping "
+                        "against the channel, fix them, then retry the event.",
+                        order=order.name,
+                        paid=binding._format_amount(paid),
+                        total=binding._format_amount(total),
+                    )
+                )
+
+    def _check_channel_total(self, normalized):
+        """The total the channel reports must be the order's total in Odoo."""
+        self.ensure_one()
+        order = self.sale_order_id
+        if normalized.total and order.currency_id.compare_amounts(
+            normalized.total, order.amount_total
+        ):
+            raise OmsMappingError(
+                _(
+                    "Order %(order)s totals %(total)s in Odoo but %(channel_total)s "
+                    "on the channel: the amounts do not add up. Fix the order's lines, taxes or "
+                    "shipping, then retry the event.",
+                    order=order.name,
+                    total=self._format_amount(order.amount_total),
+                    channel_total=self._format_amount(normalized.total),
+                )
+            )
+
+    # ------------------------------------------------------------------ payments
+    def _sync_channel_payments(self, payments, event=None, check_total=True):
+        """Record the channel's transactions (``NormalizedPayment``) of this order and register a
+        payment for each new one that moved money. Refund transactions are booked with their
+        refund (``_apply_channel_refund``). ``check_total``: refuse transactions that take the
+        order's payments over its total (a transaction event that does not add up)."""
+        self.ensure_one()
+        Transaction = self.env["oms.channel.transaction"]
+        currencies = [self._check_channel_payment(payment) for payment in payments]
+        transactions = Transaction
+        for payment, currency in zip(payments, currencies, strict=True):
+            transaction, _created = Transaction._find_or_create(self, payment, currency, event)
+            transactions |= transaction
+        if check_total:
+            self._check_channel_paid_total()
+        transactions.filtered(lambda t: t.kind not in OUTBOUND_KINDS)._register_payment()
+        return transactions
+
+    def _reconcile_channel_payments(self):
+        """Reconcile the order's posted invoices with the payments of its channel transactions,
+        and its posted credit notes with its refund payments; what remains open afterwards is
+        matched together (a credit note against an invoice)."""
+        for binding in self:
+            moves = (binding.invoice_ids | binding.sale_order_id.invoice_ids).filtered(
+                lambda m: m.state == "posted"
+            )
+            payments = binding.transaction_ids.payment_id.filtered(
+                lambda p: p.state not in ("draft", "canceled")
+            )
+            inbound = payments.filtered(lambda p: p.payment_type == "inbound")
+            outbound = payments - inbound
+            invoices = moves.filtered(lambda m: m.move_type == "out_invoice")
+            credit_notes = moves.filtered(lambda m: m.move_type == "out_refund")
+            binding._reconcile_receivable_lines(invoices.line_ids | inbound.move_id.line_ids)
+            binding._reconcile_receivable_lines(credit_notes.line_ids | outbound.move_id.line_ids)
+            binding._reconcile_receivable_lines(moves.line_ids | payments.move_id.line_ids)
+
+    def _reconcile_receivable_lines(self, lines):
+        open_lines = lines.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable"
+            and line.parent_state == "posted"
+            and not line.reconciled
+        )
+        for account in open_lines.account_id:
+            account_lines = open_lines.filtered(lambda line, a=account: line.account_id == a)
+            if account_lines.filtered(lambda line: line.balance > 0) and account_lines.filtered(
+                lambda line: line.balance < 0
+            ):
+                account_lines.reconcile()
+
+    # ------------------------------------------------------------------ invoicing
+    def _invoice_when_paid(self, channel_says_paid=False):
+        """Invoice (and post) the orders of channels invoicing "when paid" once the channel says
+        they are paid or their transactions cover the total. An order is invoiced this way once:
+        a later refund does not make it invoiceable again."""
+        invoices = self.env["account.move"]
+        for binding in self.filtered(lambda b: b.channel_id.invoice_policy == "paid"):
+            order = binding.sale_order_id
+            if order.state != "sale" or order.invoice_ids.filtered(
+                lambda m: m.move_type == "out_invoice" and m.state != "cancel"
+            ):
+                continue
+            covered = (
+                order.currency_id.compare_amounts(
+                    binding._get_channel_paid_amount(), order.amount_total
+                )
+                >= 0
+            )
+            if covered or channel_says_paid:
+                invoices |= order._oms_create_posted_invoices()
+        return invoices
+
+    # ------------------------------------------------------------------ refunds
+    def _is_refund_handled_by_return(self, refund):
+        """Hook for returns: True when the ``NormalizedRefund`` is already booked by a return
+        (the credit note of the returned goods, which Odoo told the channel about and the
+        channel now reports back). It is then recorded by ``_record_refund_handled_by_return``
+        instead of being booked as a refund without return."""
+        return False
+
+    def _record_refund_handled_by_return(self, refund, currency, event=None):
+        """Hook for returns: record the refund ``_is_refund_handled_by_return`` claimed (usually
+        with ``_record_refund_of_credit_note``) and return its ``oms.channel.refund``. By
+        default nothing is recorded."""
+        return self.env["oms.channel.refund"]
+
+    def _record_refund_of_credit_note(self, refund, credit_note, currency, event=None):
+        """Record ``refund`` (a ``NormalizedRefund``) as the channel's side of ``credit_note``,
+        a credit note already in Odoo: no second credit note. The money the channel reports paid
+        back is matched with the outbound payments already settling the credit note; what
+        remains gets its payment registered, so the refund is paid once. The amount is the
+        channel's refund transactions, else the credit note's total (the channel echoes a
+        refund whose money Odoo paid back)."""
+        self.ensure_one()
+        Refund = self.env["oms.channel.refund"]
+        money = self._get_refund_money(refund)
+        amount = sum(t.amount for t in money) or credit_note.amount_total
+        vals = Refund._prepare_refund_vals(self, refund, currency, amount, event)
+        vals["credit_note_id"] = credit_note.id
+        record = Refund.create(vals)
+        transactions = self._record_refund_transactions(record, money, currency, event)
+        settled = credit_note._get_reconciled_payments().filtered(
+            lambda p: p.payment_type == "outbound" and not p.oms_transaction_ids
+        )
+        for transaction, payment in zip(
+            transactions.filtered(lambda t: not t.payment_id), settled, strict=False
+        ):
+            transaction.payment_id = payment
+            payment.write({"oms_channel_id": self.channel_id.id, "oms_channel_order_id": self.id})
+        transactions._register_payment()
+        self._reconcile_channel_payments()
+        return record
+
+    def _get_refunded_amount(self):
+        self.ensure_one()
+        return sum(self.refund_ids.mapped("amount"))
+
+    def _apply_channel_refund(self, refund, event=None):
+        """Book a refund without return reported by the channel (``NormalizedRefund``): a credit
+        note linked to the order and its invoice (draft or posted per the channel's policy) and
+        the refund payment. Exactly once per channel refund id. Before anything is invoiced,
+        only the refund payment is booked (against the customer's payment)."""
+        self.ensure_one()
+        Refund = self.env["oms.channel.refund"]
+        existing = Refund.search(
+            [
+                ("channel_id", "=", self.channel_id.id),
+                ("external_id", "=", str(refund.external_id)),
+            ],
+            limit=1,
+        )
+        if existing:
+            return existing
+        what = _("Refund %(refund)s", refund=refund.external_id)
+        currency = self._get_channel_currency(refund.currency, what)
+        if self._is_refund_handled_by_return(refund):
+            return self._record_refund_handled_by_return(refund, currency, event)
+        money = self._get_refund_money(refund)
+        transactions_total = sum(t.amount for t in money)
+        amount = refund.amount or transactions_total
+        if currency.compare_amounts(amount, 0.0) <= 0:
+            raise OmsPayloadError(_("%(what)s has no amount: nothing to book.", what=what))
+        if money and currency.compare_amounts(transactions_total, amount):
+            raise OmsMappingError(
+                _(
+                    "%(what)s is for %(amount)s but its transactions total %(total)s: the amounts "
+                    "do not add up.",
+                    what=what,
+                    amount=self._format_amount(amount),
+                    total=self._format_amount(transactions_total),
+                )
+            )
+        paid = self._get_channel_paid_amount()
+        refunded = self._get_refunded_amount()
+        if currency.compare_amounts(amount, paid - refunded) > 0:
+            raise OmsMappingError(
+                _(
+                    "%(what)s of %(amount)s is larger than what the customer paid for "
+                    "order %(order)s (%(paid)s paid, %(refunded)s already refunded). Record the "
+                    "missing payment (its transaction event) first, then retry.",
+                    what=what,
+                    amount=self._format_amount(amount),
+                    order=self.sale_order_id.name,
+                    paid=self._format_amount(paid),
+                    refunded=self._format_amount(refunded),
+                )
+            )
+        record = Refund.create(Refund._prepare_refund_vals(self, refund, currency, amount, event))
+        # nothing invoiced yet (e.g. a cancellation before shipping): the refund payment alone
+        # gives the customer's payment back; there is no revenue to credit
+        credit_note = self.env["account.move"]
+        if self._get_refunded_invoice():
+            credit_note = self._create_refund_credit_note(record, refund)
+            record.credit_note_id = credit_note
+        self._record_refund_transactions(record, money, currency, event)._register_payment()
+        if credit_note and self.channel_id.refund_policy == "post":
+            credit_note.action_post()
+        self._reconcile_channel_payments()
+        return record
+
+    def _get_refund_money(self, refund):
+        """The successful transactions (``NormalizedPayment``) of the ``NormalizedRefund``,
+        checked, as refund transactions."""
+        self.ensure_one()
+        money = [t for t in refund.transactions if (t.status or "success") == "success"]
+        for transaction in money:
+            transaction.kind = "refund"
+            self._check_channel_payment(transaction)
+        return money
+
+    def _record_refund_transactions(self, record, money, currency, event=None):
+        """The ``oms.channel.transaction`` of each of ``money`` (``NormalizedPayment``), linked
+        to ``record`` (an ``oms.channel.refund``); payments are not registered here."""
+        self.ensure_one()
+        Transaction = self.env["oms.channel.transaction"]
+        transactions = Transaction
+        for transaction in money:
+            found, _created = Transaction._find_or_create(
+                self, transaction, currency, event, record
+            )
+            if not found.refund_id:
+                found.refund_id = record
+            transactions |= found
+        return transactions
+
+    def _get_refunded_invoice(self):
+        self.ensure_one()
+        return self.sale_order_id.invoice_ids.filtered(
+            lambda m: m.move_type == "out_invoice" and m.state == "posted"
+        ).sorted("id")[-1:]
+
+    def _get_sale_line_for_refund_line(self, refund_line):
+        """The order line a ``NormalizedRefundLine`` refunds, or an empty record (the amount is
+        then booked like a goodwill refund)."""
+        lines = self.sale_order_id.order_line
+        if "oms_external_line_id" in lines._fields:
+            return lines.filtered(
+                lambda line: line.oms_external_line_id == str(refund_line.line_external_id)
+            )[:1]
+        return lines.browse()
+
+    def _prepare_refund_credit_note_vals(self, record, refund):
+        self.ensure_one()
+        order = self.sale_order_id
+        invoice = self._get_refunded_invoice()
+        journal = invoice.journal_id or self.env["account.journal"].search(
+            [
+                *self.env["account.journal"]._check_company_domain(order.company_id),
+                ("type", "=", "sale"),
+            ],
+            limit=1,
+        )
+        return {
+            "move_type": "out_refund",
+            "partner_id": order.partner_invoice_id.id,
+            "partner_shipping_id": order.partner_shipping_id.id,
+            "currency_id": record.currency_id.id,
+            "company_id": order.company_id.id,
+            "journal_id": journal.id,
+            "fiscal_position_id": order.fiscal_position_id.id,
+            "invoice_origin": order.name,
+            "ref": _(
+                "Refund %(refund)s of %(order)s%(reason)s",
+                refund=record.external_id,
+                order=self.external_name or self.external_id,
+                reason=f": {record.reason}" if record.reason else "",
+            ),
+            "reversed_entry_id": invoice.id,
+            "team_id": order.team_id.id,
+            "invoice_user_id": order.user_id.id,
+            "oms_channel_id": self.channel_id.id,
+            "oms_channel_order_id": self.id,
+            "invoice_line_ids": [
+                Command.create(vals)
+                for vals in self._prepare_refund_credit_note_line_vals(record, refund, journal)
+            ],
+        }
+
+    def _prepare_refund_line_from_sale_line(self, sale_line, quantity, total):
+        """A credit note line refunding ``total`` (taxes included) for ``quantity`` of
+        ``sale_line``, with the line's product, taxes and discount."""
+        unit_total = sale_line.price_total / (sale_line.product_uom_qty or 1.0)
+        ratio = (total / quantity) / unit_total if unit_total else 0.0
+        return {
+            "product_id": sale_line.product_id.id,
+            "name": sale_line.name,
+            "quantity": quantity,
+            "product_uom_id": sale_line.product_uom.id,
+            "price_unit": sale_line.price_unit * ratio,
+            "discount": sale_line.discount,
+            "tax_ids": [Command.set(sale_line.tax_id.ids)],
+        }
+
+    def _prepare_refund_adjustment_line(self, record, amount, journal):
+        account = self.channel_id.refund_account_id or journal.default_account_id
+        return {
+            "name": _(
+                "Refund %(refund)s: %(reason)s",
+                refund=record.external_id,
+                reason=record.reason or _("refund without return"),
+            ),
+            "account_id": account.id,
+            "quantity": 1.0,
+            "price_unit": amount,
+            "tax_ids": [Command.clear()],
+        }
+
+    def _prepare_refund_credit_note_line_vals(self, record, refund, journal):
+        """Lines of the credit note: the refunded order lines and shipping at their sold prices
+        and taxes, and what remains of the refunded amount (goodwill) on the refund account."""
+        currency = record.currency_id
+        lines = []
+        allocated = 0.0
+        for refund_line in refund.lines:
+            sale_line = self._get_sale_line_for_refund_line(refund_line)
+            quantity = refund_line.quantity or 1.0
+            if not sale_line or not sale_line.price_total:
+                continue
+            total = (
+                refund_line.amount or sale_line.price_total / sale_line.product_uom_qty * quantity
+            )
+            lines.append(self._prepare_refund_line_from_sale_line(sale_line, quantity, total))
+            allocated += total
+        shipping_line = self.sale_order_id.order_line.filtered(
+            lambda line: line.is_delivery and line.price_total
+        )[:1]
+        if record.shipping_amount and shipping_line:
+            lines.append(
+                self._prepare_refund_line_from_sale_line(shipping_line, 1.0, record.shipping_amount)
+            )
+            allocated += record.shipping_amount
+        remainder = currency.round(record.amount - allocated)
+        if currency.compare_amounts(remainder, 0.0) < 0:
+            raise OmsMappingError(
+                _(
+                    "Refund %(refund)s refunds lines and shipping for %(allocated)s, more than its "
+                    "amount %(amount)s: the amounts do not add up.",
+                    refund=record.external_id,
+                    allocated=self._format_amount(allocated),
+                    amount=self._format_amount(record.amount),
+                )
+            )
+        if not currency.is_zero(remainder):
+            lines.append(self._prepare_refund_adjustment_line(record, remainder, journal))
+        return lines
+
+    def _create_refund_credit_note(self, record, refund):
+        self.ensure_one()
+        vals = self._prepare_refund_credit_note_vals(record, refund)
+        journal = self.env["account.journal"].browse(vals["journal_id"])
+        credit_note = self.env["account.move"].create(vals)
+        # taxes computed on scaled prices may round a cent away from the refunded amount
+        difference = record.currency_id.round(record.amount - credit_note.amount_total)
+        if not record.currency_id.is_zero(difference):
+            credit_note.write(
+                {
+                    "invoice_line_ids": [
+                        Command.create(
+                            self._prepare_refund_adjustment_line(record, difference, journal)
+                        )
+                    ]
+                }
+            )
+        return credit_note

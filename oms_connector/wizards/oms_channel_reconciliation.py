@@ -1,0 +1,399 @@
+# Copyright 2026 The OMS Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from collections import defaultdict
+
+from odoo import _, api, fields, models
+
+from ..models.oms_channel_transaction import INBOUND_KINDS
+
+RECORD_MODELS = [
+    ("sale.order", "Sales Order"),
+    ("account.move", "Invoice / Credit Note"),
+    ("account.payment", "Payment"),
+    ("oms.channel.transaction", "Channel Transaction"),
+    ("oms.channel.refund", "Channel Refund"),
+]
+
+ISSUES = [
+    ("not_invoiced", "Not invoiced"),
+    ("draft_invoice", "Invoice in draft"),
+    ("invoice_amount", "Invoiced amount differs"),
+    ("payment_missing", "Payment not registered"),
+    ("payment_amount", "Payment amount differs"),
+    ("payment_without_transaction", "Payment unknown to the channel"),
+    ("fee_not_booked", "Fee not booked"),
+    ("invoice_open", "Invoice not paid"),
+    ("overpaid", "Paid more than the order total"),
+    ("refund_without_credit_note", "Refund without credit note"),
+    ("credit_note_draft", "Credit note to review"),
+    ("credit_note_amount", "Credit note amount differs"),
+    ("refund_payment_missing", "Refund payment not registered"),
+]
+
+
+class OmsChannelReconciliation(models.TransientModel):
+    """Per channel and period: what the channel reported (orders, totals, payments, refunds)
+    against Odoo's invoices, payments and credit notes, with every difference listed.
+
+    Orders are taken by their order date; each figure of an order (payments and refunds
+    included) is compared whatever its own date, so that an order is whole in one period."""
+
+    _name = "oms.channel.reconciliation"
+    _description = "Channel Reconciliation Report"
+
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    channel_ids = fields.Many2many(
+        "oms.channel",
+        string="Channels",
+        domain="[('company_id', '=', company_id)]",
+        help="Empty: every channel of the company.",
+    )
+    date_from = fields.Date(
+        required=True, default=lambda self: fields.Date.context_today(self).replace(day=1)
+    )
+    date_to = fields.Date(required=True, default=fields.Date.context_today)
+    summary_ids = fields.One2many("oms.channel.reconciliation.summary", "reconciliation_id")
+    line_ids = fields.One2many("oms.channel.reconciliation.line", "reconciliation_id")
+    difference_count = fields.Integer(compute="_compute_difference_count")
+    computed = fields.Boolean(readonly=True)
+
+    @api.depends("line_ids")
+    def _compute_difference_count(self):
+        for report in self:
+            report.difference_count = len(report.line_ids)
+
+    def _get_bindings(self):
+        self.ensure_one()
+        channels = self.channel_ids or self.env["oms.channel"].search(
+            [("company_id", "=", self.company_id.id)]
+        )
+        return self.env["oms.channel.order"].search(
+            [
+                ("channel_id", "in", channels.ids),
+                ("sale_order_id.date_order", ">=", fields.Datetime.to_datetime(self.date_from)),
+                (
+                    "sale_order_id.date_order",
+                    "<",
+                    fields.Datetime.to_datetime(fields.Date.add(self.date_to, days=1)),
+                ),
+            ]
+        )
+
+    def action_compute(self):
+        """(Re)compute the summary and the differences of the period."""
+        for report in self:
+            report.line_ids.unlink()
+            report.summary_ids.unlink()
+            bindings = report._get_bindings()
+            # every posted payment booked on these orders, read once
+            booked_payments = self.env["account.payment"].search(
+                [
+                    ("oms_channel_order_id", "in", bindings.ids),
+                    ("state", "not in", ("draft", "canceled")),
+                ]
+            )
+            line_vals = []
+            summaries = defaultdict(lambda: defaultdict(float))
+            for binding in bindings:
+                figures, differences = report._compare_binding(
+                    binding,
+                    booked_payments.filtered(lambda p, b=binding: p.oms_channel_order_id == b),
+                )
+                key = (binding.channel_id.id, binding.currency_id.id)
+                for name, value in figures.items():
+                    summaries[key][name] += value
+                summaries[key]["order_count"] += 1
+                summaries[key]["difference_count"] += len(differences)
+                line_vals += differences
+            self.env["oms.channel.reconciliation.line"].create(
+                [dict(vals, reconciliation_id=report.id) for vals in line_vals]
+            )
+            self.env["oms.channel.reconciliation.summary"].create(
+                [
+                    dict(
+                        values,
+                        reconciliation_id=report.id,
+                        channel_id=channel_id,
+                        currency_id=currency_id,
+                    )
+                    for (channel_id, currency_id), values in summaries.items()
+                ]
+            )
+            report.computed = True
+        return True
+
+    def _prepare_difference_vals(
+        self, binding, issue, record, channel_amount, odoo_amount, message
+    ):
+        return {
+            "channel_id": binding.channel_id.id,
+            "binding_id": binding.id,
+            "sale_order_id": binding.sale_order_id.id,
+            "issue": issue,
+            "record_ref": f"{record._name},{record.id}",
+            "channel_amount": channel_amount,
+            "odoo_amount": odoo_amount,
+            "difference": odoo_amount - channel_amount,
+            "currency_id": binding.currency_id.id,
+            "message": message,
+        }
+
+    @api.model
+    def _get_payment_gross_amount(self, payment):
+        """What the payment settles on the customer's account (fees included), in its currency."""
+        receivable = payment.move_id.line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable"
+        )
+        return abs(sum(receivable.mapped("amount_currency")))
+
+    def _compare_binding(self, binding, booked_payments):
+        """Figures of one channel order and the list of its differences (line values).
+        ``booked_payments``: the posted payments of the order in Odoo."""
+        order = binding.sale_order_id
+        currency = binding.currency_id
+        moves = binding.invoice_ids | order.invoice_ids
+        invoices = moves.filtered(lambda m: m.move_type == "out_invoice" and m.state != "cancel")
+        posted_invoices = invoices.filtered(lambda m: m.state == "posted")
+        credit_notes = moves.filtered(lambda m: m.move_type == "out_refund" and m.state != "cancel")
+        money = binding.transaction_ids.filtered(lambda t: t._moves_money())
+        inbound = money.filtered(lambda t: t.kind in INBOUND_KINDS)
+        payments = binding.transaction_ids.payment_id.filtered(
+            lambda p: p.state not in ("draft", "canceled")
+        )
+        channel_total = binding.external_total or order.amount_total
+        invoiced = sum(posted_invoices.mapped("amount_total"))
+        figures = {
+            "channel_total": channel_total,
+            "invoiced_total": invoiced,
+            "channel_paid": sum(inbound.mapped("amount")),
+            "odoo_paid": sum(
+                self._get_payment_gross_amount(p) for p in payments if p.payment_type == "inbound"
+            ),
+            "channel_refunded": sum(binding.refund_ids.mapped("amount")),
+            "credit_note_total": sum(credit_notes.mapped("amount_total")),
+        }
+        differences = []
+
+        def add(issue, record, channel_amount, odoo_amount, message):
+            differences.append(
+                self._prepare_difference_vals(
+                    binding, issue, record, channel_amount, odoo_amount, message
+                )
+            )
+
+        for invoice in invoices - posted_invoices:
+            add(
+                "draft_invoice",
+                invoice,
+                0.0,
+                invoice.amount_total,
+                _("Invoice %(invoice)s is not posted.", invoice=invoice.display_name),
+            )
+        if order.state == "sale" and not posted_invoices:
+            add(
+                "not_invoiced",
+                order,
+                channel_total,
+                0.0,
+                _("Order %(order)s has no posted invoice.", order=order.name),
+            )
+        elif posted_invoices and currency.compare_amounts(invoiced, channel_total):
+            add(
+                "invoice_amount",
+                posted_invoices[-1:],
+                channel_total,
+                invoiced,
+                _(
+                    "The channel's total of order %(order)s is %(channel)s, its invoices total "
+                    "%(odoo)s.",
+                    order=order.name,
+                    channel=channel_total,
+                    odoo=invoiced,
+                ),
+            )
+        for transaction in money:
+            payment = transaction.payment_id
+            issue_missing = (
+                "payment_missing" if transaction in inbound else "refund_payment_missing"
+            )
+            if not payment or payment.state in ("draft", "canceled"):
+                add(
+                    issue_missing,
+                    transaction,
+                    transaction.amount,
+                    0.0,
+                    _(
+                        "Transaction %(transaction)s (%(gateway)s) has no posted payment.",
+                        transaction=transaction.external_id,
+                        gateway=transaction.gateway,
+                    ),
+                )
+                continue
+            gross = self._get_payment_gross_amount(payment)
+            if transaction.fee and not currency.compare_amounts(payment.amount, gross):
+                add(
+                    "fee_not_booked",
+                    payment,
+                    transaction.fee,
+                    0.0,
+                    _(
+                        "The channel kept a fee of %(fee)s on transaction %(transaction)s but "
+                        "no fee account is mapped to %(gateway)s: the payment was booked gross.",
+                        fee=transaction.fee,
+                        transaction=transaction.external_id,
+                        gateway=transaction.gateway,
+                    ),
+                )
+            if currency.compare_amounts(gross, transaction.amount):
+                add(
+                    "payment_amount",
+                    payment,
+                    transaction.amount,
+                    gross,
+                    _(
+                        "Transaction %(transaction)s is for %(channel)s, payment %(payment)s "
+                        "settles %(odoo)s.",
+                        transaction=transaction.external_id,
+                        payment=payment.display_name,
+                        channel=transaction.amount,
+                        odoo=gross,
+                    ),
+                )
+        for payment in booked_payments - payments:
+            add(
+                "payment_without_transaction",
+                payment,
+                0.0,
+                payment.amount,
+                _(
+                    "Payment %(payment)s is not a transaction the channel reported.",
+                    payment=payment.display_name,
+                ),
+            )
+        channel_paid = figures["channel_paid"]
+        channel_kept = channel_paid - figures["channel_refunded"]
+        if currency.compare_amounts(channel_kept, channel_total) > 0:
+            add(
+                "overpaid",
+                order,
+                channel_total,
+                channel_kept,
+                _(
+                    "The channel's payments for order %(order)s (%(paid)s, refunds deducted) "
+                    "exceed its total %(total)s: a refund is missing.",
+                    order=order.name,
+                    paid=channel_kept,
+                    total=channel_total,
+                ),
+            )
+        for invoice in posted_invoices.filtered(
+            lambda m: not m.currency_id.is_zero(m.amount_residual)
+        ):
+            if currency.compare_amounts(channel_paid, channel_total) >= 0:
+                add(
+                    "invoice_open",
+                    invoice,
+                    0.0,
+                    invoice.amount_residual,
+                    _(
+                        "The channel reports order %(order)s paid but invoice %(invoice)s still "
+                        "has %(residual)s to pay.",
+                        order=order.name,
+                        invoice=invoice.display_name,
+                        residual=invoice.amount_residual,
+                    ),
+                )
+        for refund in binding.refund_ids:
+            credit_note = refund.credit_note_id
+            if not credit_note and not posted_invoices:
+                continue  # refunded before invoicing: no revenue to credit
+            if not credit_note or credit_note.state == "cancel":
+                add(
+                    "refund_without_credit_note",
+                    refund,
+                    refund.amount,
+                    0.0,
+                    _("Refund %(refund)s has no credit note.", refund=refund.external_id),
+                )
+                continue
+            if credit_note.state == "draft":
+                add(
+                    "credit_note_draft",
+                    credit_note,
+                    refund.amount,
+                    credit_note.amount_total,
+                    _(
+                        "Credit note of refund %(refund)s is waiting for review.",
+                        refund=refund.external_id,
+                    ),
+                )
+            if currency.compare_amounts(credit_note.amount_total, refund.amount):
+                add(
+                    "credit_note_amount",
+                    credit_note,
+                    refund.amount,
+                    credit_note.amount_total,
+                    _(
+                        "Refund %(refund)s is for %(channel)s, its credit note totals %(odoo)s.",
+                        refund=refund.external_id,
+                        channel=refund.amount,
+                        odoo=credit_note.amount_total,
+                    ),
+                )
+        return figures, differences
+
+    def action_open_differences(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "oms_connector.oms_channel_reconciliation_line_action"
+        )
+        action["domain"] = [("reconciliation_id", "=", self.id)]
+        return action
+
+
+class OmsChannelReconciliationSummary(models.TransientModel):
+    _name = "oms.channel.reconciliation.summary"
+    _description = "Channel Reconciliation Summary"
+    _order = "channel_id"
+
+    reconciliation_id = fields.Many2one(
+        "oms.channel.reconciliation", required=True, ondelete="cascade"
+    )
+    channel_id = fields.Many2one("oms.channel", required=True)
+    currency_id = fields.Many2one("res.currency", required=True)
+    order_count = fields.Integer(string="Orders")
+    channel_total = fields.Monetary(string="Channel Orders Total")
+    invoiced_total = fields.Monetary(string="Invoiced")
+    channel_paid = fields.Monetary(string="Channel Payments")
+    odoo_paid = fields.Monetary(string="Odoo Payments")
+    channel_refunded = fields.Monetary(string="Channel Refunds")
+    credit_note_total = fields.Monetary(string="Credit Notes")
+    difference_count = fields.Integer(string="Differences")
+
+
+class OmsChannelReconciliationLine(models.TransientModel):
+    _name = "oms.channel.reconciliation.line"
+    _description = "Channel Reconciliation Difference"
+    _order = "channel_id, sale_order_id, id"
+
+    reconciliation_id = fields.Many2one(
+        "oms.channel.reconciliation", required=True, ondelete="cascade", index=True
+    )
+    channel_id = fields.Many2one("oms.channel", required=True)
+    binding_id = fields.Many2one("oms.channel.order", string="Channel Order")
+    sale_order_id = fields.Many2one("sale.order")
+    issue = fields.Selection(ISSUES, required=True)
+    record_ref = fields.Reference(RECORD_MODELS, string="Record")
+    channel_amount = fields.Monetary(string="Channel Says")
+    odoo_amount = fields.Monetary(string="Odoo Says")
+    difference = fields.Monetary()
+    currency_id = fields.Many2one("res.currency")
+    message = fields.Char()
+
+    def action_open_record(self):
+        self.ensure_one()
+        if not self.record_ref:
+            return False
+        return self.record_ref._get_records_action()

@@ -1,0 +1,5 @@
+from . import adapters
+from . import controllers
+from . import models
+from . import wizards
+from .hooks import post_init_hook

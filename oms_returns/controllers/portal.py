@@ -1,0 +1,183 @@
+# Copyright 2026 The OMS Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+
+from odoo import Command, _, http
+from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.portal.controllers.portal import pager as portal_pager
+from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
+from odoo.http import request
+from odoo.tools import float_compare
+
+_logger = logging.getLogger(__name__)
+
+
+class OmsReturnPortal(CustomerPortal):
+    """``/my/returns``: the customer's returns, their detail and slip, and a request form for
+    the delivered lines of their own orders."""
+
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        if "return_count" in counters:
+            Return = request.env["oms.return"]
+            values["return_count"] = (
+                Return.search_count(self._prepare_returns_domain())
+                if Return.has_access("read")
+                else 0
+            )
+        return values
+
+    def _prepare_returns_domain(self):
+        partner = request.env.user.partner_id
+        return [("commercial_partner_id", "=", partner.commercial_partner_id.id)]
+
+    @http.route(
+        ["/my/returns", "/my/returns/page/<int:page>"], type="http", auth="user", website=True
+    )
+    def portal_my_returns(self, page=1, **kw):
+        Return = request.env["oms.return"]
+        domain = self._prepare_returns_domain()
+        values = self._prepare_portal_layout_values()
+        pager = portal_pager(
+            url="/my/returns",
+            total=Return.search_count(domain),
+            page=page,
+            step=self._items_per_page,
+        )
+        returns = Return.search(
+            domain, order="date desc, id desc", limit=self._items_per_page, offset=pager["offset"]
+        )
+        request.session["my_returns_history"] = returns.ids[:100]
+        values.update(
+            {
+                "returns": returns,
+                "page_name": "oms_return",
+                "pager": pager,
+                "default_url": "/my/returns",
+            }
+        )
+        return request.render("oms_returns.portal_my_returns", values)
+
+    @http.route(["/my/returns/<int:return_id>"], type="http", auth="public", website=True)
+    def portal_my_return(
+        self, return_id, access_token=None, report_type=None, download=False, **kw
+    ):
+        try:
+            return_sudo = self._document_check_access("oms.return", return_id, access_token)
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        if report_type in ("html", "pdf", "text"):
+            return self._show_report(
+                model=return_sudo,
+                report_type=report_type,
+                report_ref="oms_returns.action_report_oms_return_slip",
+                download=download,
+            )
+        values = self._get_page_view_values(
+            return_sudo,
+            access_token,
+            {"oms_return": return_sudo, "page_name": "oms_return"},
+            "my_returns_history",
+            False,
+        )
+        return request.render("oms_returns.portal_my_return", values)
+
+    # ------------------------------------------------------------------ request form
+    def _get_returnable_lines(self, order_ids=None):
+        """{sale line: returnable quantity} of the customer's delivered orders."""
+        partner = request.env.user.partner_id.commercial_partner_id
+        domain = [("partner_id", "child_of", partner.id), ("state", "=", "sale")]
+        if order_ids:
+            domain.append(("id", "in", order_ids))
+        # the portal rules of sale.order decide which orders the customer sees
+        orders = request.env["sale.order"].search(domain)
+        # reading delivered quantities needs stock moves, which portal users cannot read
+        sale_lines = orders.sudo().order_line.filtered(
+            lambda sol: not sol.display_type and sol.product_id.type == "consu"
+        )
+        Line = request.env["oms.return.line"].sudo()
+        delivered = Line._get_delivered_quantities(sale_lines)
+        held = Line._get_held_quantities(sale_lines)
+        result = {}
+        for sale_line in sale_lines:
+            left = delivered.get(sale_line, 0.0) - held.get(sale_line, 0.0)
+            if float_compare(left, 0, precision_rounding=sale_line.product_uom.rounding) > 0:
+                result[sale_line] = left
+        return result
+
+    def _render_return_form(self, order_ids=None, error=None, posted=None):
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "returnable": self._get_returnable_lines(order_ids),
+                "reasons": request.env["oms.return.reason"].sudo().search([]),
+                "error": error,
+                "posted": posted or {},
+                "page_name": "oms_return_new",
+            }
+        )
+        return request.render("oms_returns.portal_return_request", values)
+
+    @http.route("/my/returns/new", type="http", auth="user", methods=["GET"], website=True)
+    def portal_return_request_form(self, order_id=None, **kw):
+        order_ids = [int(order_id)] if order_id and str(order_id).isdigit() else None
+        return self._render_return_form(order_ids)
+
+    @http.route("/my/returns/new", type="http", auth="user", methods=["POST"], website=True)
+    def portal_return_request_submit(self, **post):
+        returnable = self._get_returnable_lines()
+        reasons = request.env["oms.return.reason"].sudo().search([])
+        line_vals = []
+        try:
+            for sale_line in returnable:
+                raw_qty = post.get(f"qty_{sale_line.id}") or "0"
+                try:
+                    qty = float(raw_qty)
+                except ValueError:
+                    raise UserError(_("%(qty)s is not a quantity.", qty=raw_qty)) from None
+                if qty <= 0:
+                    continue
+                reason = reasons.filtered(
+                    lambda r, sl=sale_line: str(r.id) == post.get(f"reason_{sl.id}")
+                )
+                if not reason:
+                    raise UserError(
+                        _("Tell us why you return %(product)s.", product=sale_line.product_id.name)
+                    )
+                outcome = post.get(f"outcome_{sale_line.id}") or "refund"
+                if outcome not in ("refund", "exchange", "credit"):
+                    outcome = "refund"
+                line_vals.append(
+                    Command.create(
+                        {
+                            "sale_line_id": sale_line.id,
+                            "quantity": qty,
+                            "reason_id": reason.id,
+                            "outcome": outcome,
+                        }
+                    )
+                )
+            if not line_vals:
+                raise UserError(_("Choose at least one product to return."))
+            partner = request.env.user.partner_id
+            # Portal users cannot create back-office records: the lines were taken only from
+            # their own delivered orders above and the constraints check every quantity.
+            with request.env.cr.savepoint():
+                record = (
+                    request.env["oms.return"]
+                    .sudo()
+                    .create(
+                        {
+                            "partner_id": partner.id,
+                            "company_id": next(iter(returnable)).company_id.id,
+                            "source": "portal",
+                            "user_id": next(iter(returnable)).order_id.user_id.id,
+                            "note": post.get("note") or "",
+                            "line_ids": line_vals,
+                        }
+                    )
+                )
+        except (UserError, ValidationError) as exc:
+            return self._render_return_form(error=exc.args[0], posted=post)
+        record.message_post(body=_("Requested by the customer on the portal."))
+        return request.redirect(record.get_portal_url())

@@ -1,0 +1,82 @@
+# Copyright 2026 The OMS Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import json
+import logging
+
+from odoo import _, models
+from odoo.addons.oms_connector.adapters import OmsMappingError, OmsPayloadError
+from odoo.exceptions import ValidationError
+
+from ..adapters import parse_return_request
+
+_logger = logging.getLogger(__name__)
+
+
+class OmsChannelEvent(models.Model):
+    _inherit = "oms.channel.event"
+
+    def _process_return_requested(self):
+        """Topic ``return.requested``: create the ``oms.return`` the customer asked for on the
+        channel. Idempotent: the same channel return delivered again returns the existing one.
+
+        Raises ``OmsPayloadError`` for a payload that is not a return request and
+        ``OmsMappingError`` for an unknown order, order line or product: the event fails and
+        nothing is created.
+        """
+        self.ensure_one()
+        try:
+            payload = json.loads(self.payload)
+        except ValueError as exc:
+            raise OmsPayloadError(
+                _("The return request is not valid JSON: %(error)s", error=exc)
+            ) from exc
+        request = parse_return_request(self.channel_id.platform, payload)
+        Return = self.env["oms.return"]
+        existing = Return.search(
+            [("channel_id", "=", self.channel_id.id), ("external_id", "=", request.external_id)],
+            limit=1,
+        )
+        if existing:
+            _logger.info(
+                "Return %s of %s already in Odoo", request.external_id, self.channel_id.name
+            )
+            return existing
+        binding = self.env["oms.channel.order"].search(
+            [
+                ("channel_id", "=", self.channel_id.id),
+                ("external_id", "=", request.order_external_id),
+            ],
+            limit=1,
+        )
+        if not binding:
+            raise OmsMappingError(
+                _(
+                    "Return %(ret)s is for order %(order)s, which channel %(channel)s never sent "
+                    "to Odoo: take the order in first, then retry this event.",
+                    ret=request.external_id,
+                    order=request.order_external_id,
+                    channel=self.channel_id.name,
+                )
+            )
+        order = binding.sale_order_id
+        vals = Return._prepare_channel_return_vals(self.channel_id, order, request)
+        try:
+            with self.env.cr.savepoint():
+                record = Return.create(vals)
+        except ValidationError as exc:
+            raise OmsMappingError(
+                _(
+                    "Return %(ret)s cannot be taken in: %(error)s",
+                    ret=request.external_id,
+                    error=exc.args[0],
+                )
+            ) from exc
+        self.sale_order_id = order
+        record.message_post(
+            body=_(
+                "Requested on %(channel)s (return %(ret)s).",
+                channel=self.channel_id.name,
+                ret=request.external_id,
+            )
+        )
+        return record
