@@ -23,8 +23,18 @@ else
   odoo_install "$DB" -i "$OMS_ADDONS"
 fi
 
+# The suite's own configuration: no cron thread and no queue_job runner. pytest-odoo starts a
+# threaded Odoo server for the HTTP tests; with crons and the runner on, that server would run the
+# demo data's scheduled actions and queued jobs in the test database while a test class sets up,
+# and both would update the same rows (a SerializationFailure at random). Tests run jobs themselves.
+TEST_CONF="$ROOT/etc/odoo-test.conf"
+sed -e 's/^max_cron_threads = .*/max_cron_threads = 0/' \
+    -e 's/^channels = .*/channels = root:0/' "$ODOO_CONF" >"$TEST_CONF"
+grep -q '^max_cron_threads = 0$' "$TEST_CONF" && grep -q '^channels = root:0$' "$TEST_CONF" \
+  || die "could not write $TEST_CONF from $ODOO_CONF"
+
 cd "$ROOT"
 args=("$@")
 [ ${#args[@]} -gt 0 ] || args=(oms_connector oms_returns oms_forecast tests)
 info "pytest ${args[*]}"
-"$VENV/bin/pytest" --odoo-config="$ODOO_CONF" --odoo-database="$DB" --odoo-http "${args[@]}"
+"$VENV/bin/pytest" --odoo-config="$TEST_CONF" --odoo-database="$DB" --odoo-http "${args[@]}"
