@@ -13,6 +13,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from odoo import api, fields, models
+from odoo.tools import SQL
+
+from .stock_move import OPEN_MOVES_WHERE
 
 _logger = logging.getLogger(__name__)
 
@@ -358,24 +361,34 @@ class OmsRoutingEngine(models.AbstractModel):
         )
         for product_id, warehouse_id, quantity in self.env.cr.fetchall():
             stock[product_id, warehouse_id] += quantity
-        self.env.cr.execute(
+        self.env.cr.execute(self._get_open_moves_query(product_ids, warehouse_ids))
+        for product_id, warehouse_id, quantity in self.env.cr.fetchall():
+            stock[product_id, warehouse_id] -= quantity
+        return dict(stock)
+
+    @api.model
+    def _get_open_moves_query(self, product_ids, warehouse_ids):
+        """SQL summing, per product and warehouse, the open moves that take stock out of the
+        warehouse. Its state condition is the predicate of the partial index
+        ``oms_stock_move_open_product_index`` (see ``stock.move.init``), so that it reads only
+        open moves, not the millions of done ones."""
+        return SQL(
             """
             SELECT m.product_id, l.warehouse_id, SUM(m.product_qty)
               FROM stock_move m
               JOIN stock_location l ON l.id = m.location_id
               JOIN stock_location d ON d.id = m.location_dest_id
              WHERE m.product_id = ANY(%(products)s)
-               AND m.state NOT IN ('draft', 'cancel', 'done')
+               AND m.%(open_moves)s
                AND l.usage = 'internal'
                AND d.usage NOT IN ('internal', 'transit', 'view')
                AND l.warehouse_id = ANY(%(warehouses)s)
           GROUP BY m.product_id, l.warehouse_id
             """,
-            {"products": list(product_ids), "warehouses": list(warehouse_ids)},
+            products=list(product_ids),
+            warehouses=list(warehouse_ids),
+            open_moves=SQL(OPEN_MOVES_WHERE),
         )
-        for product_id, warehouse_id, quantity in self.env.cr.fetchall():
-            stock[product_id, warehouse_id] -= quantity
-        return dict(stock)
 
     # ------------------------------------------------------------------ distances
     @api.model
