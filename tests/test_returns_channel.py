@@ -163,6 +163,28 @@ class TestReturnsChannel(OmsReturnsCase):
         ret._push_refund_to_channel(credit_note)
         self.assertEqual(len(server.requests), 1)
 
+    def test_exchange_price_difference_refund_told_to_the_channel(self):
+        server = RecordingServer(status=201, body={"id": "RF-2"})
+        self.addCleanup(server.stop)
+        self.channel.api_url = f"{server.url}/oms/refunds"
+        jacket_line = self.order.order_line.filtered(lambda sol: sol.product_id == self.product_2)
+        ret = self._create_return([(jacket_line, 1, self.reason_size, "exchange")])
+        ret.line_ids.exchange_product_id = self.product
+        with trap_jobs() as trap:
+            ret.with_user(self.return_user).action_approve()
+            self._receive(ret)
+            self._inspect(ret)
+            credit_note = ret.credit_note_ids
+            self.assertEqual(credit_note.state, "posted")
+            trap.assert_jobs_count(1, only=ret._push_refund_to_channel)
+            trap.perform_enqueued_jobs()
+        self.assertEqual(len(server.requests), 1)
+        body = json.loads(server.requests[0]["body"])
+        self.assertEqual(body["order_id"], "7001")
+        self.assertEqual(body["refund"]["amount"], 84.0, "70.00 difference + 20 % VAT")
+        self.assertFalse(body["refund"]["lines"], "no goods refunded: an amount only")
+        self.assertEqual(credit_note.oms_channel_refund_ref, "RF-2")
+
     def test_shopify_refund(self):
         server = RecordingServer(status=201, body={"refund": {"id": 929361462}})
         self.addCleanup(server.stop)

@@ -182,6 +182,62 @@ class TestReturnsFlow(OmsReturnsCase):
         self.assertFalse(ret.credit_note_ids)
         self.assertEqual(ret.state, "done")
 
+    def test_exchange_for_a_dearer_product_charges_the_difference(self):
+        # a shirt (50.00 + 20 % VAT) exchanged for the jacket (120.00 + 20 % VAT)
+        ret = self._create_return([(self.shirt_line, 1, self.reason_size, "exchange")])
+        ret.line_ids.exchange_product_id = self.product_2
+        ret.with_user(self.return_user).action_approve()
+        self._receive(ret)
+        self._inspect(ret)
+        exchange = ret.exchange_order_ids
+        self.assertEqual(exchange.order_line.product_id, self.product_2)
+        self.assertEqual(exchange.order_line.tax_id, self.tax)
+        self.assertAlmostEqual(exchange.amount_untaxed, 70.0)
+        self.assertAlmostEqual(exchange.amount_tax, 14.0)
+        self.assertAlmostEqual(exchange.amount_total, 84.0, msg="the customer pays 70 + VAT")
+        self.assertEqual(exchange.invoice_status, "to invoice", "the difference is invoiced")
+        self.assertFalse(ret.credit_note_ids, "nothing to refund")
+        self.assertEqual(self.shirt_line.qty_invoiced, 3.0, "the shirt stays sold")
+
+    def test_exchange_for_a_cheaper_product_refunds_the_difference(self):
+        # the jacket (120.00 + 20 % VAT) exchanged for a shirt (50.00 + 20 % VAT)
+        ret = self._create_return([(self.jacket_line, 1, self.reason_size, "exchange")])
+        ret.line_ids.exchange_product_id = self.product
+        ret.with_user(self.return_user).action_approve()
+        self._receive(ret)
+        self._inspect(ret)
+        exchange = ret.exchange_order_ids
+        self.assertEqual(exchange.order_line.product_id, self.product)
+        self.assertEqual(exchange.amount_total, 0.0, "the original order paid for it")
+        credit_note = ret.credit_note_ids
+        self.assertEqual(len(credit_note), 1)
+        self.assertRecordValues(
+            credit_note,
+            [
+                {
+                    "move_type": "out_refund",
+                    "state": "posted",
+                    "reversed_entry_id": self.invoice.id,
+                    "amount_untaxed": 70.0,
+                    "amount_tax": 14.0,
+                    "amount_total": 84.0,
+                    "oms_return_outcome": "refund",
+                }
+            ],
+        )
+        items = credit_note.line_ids
+        tax_line = items.filtered("tax_line_id")
+        self.assertEqual(tax_line.tax_line_id, self.tax)
+        self.assertAlmostEqual(tax_line.balance, 14.0, msg="the VAT goes down with the price")
+        receivable = items.filtered(lambda item: item.account_id.account_type == "asset_receivable")
+        self.assertAlmostEqual(receivable.balance, -84.0)
+        self.assertTrue(receivable.reconciled, "the difference is paid back")
+        self.assertIn(credit_note.payment_state, ("paid", "in_payment"))
+        # only a price difference: the jacket stays delivered and invoiced
+        self.assertEqual(self.jacket_line.qty_invoiced, 1.0)
+        self.assertEqual(ret.line_ids.qty_refunded, 0.0)
+        self.assertEqual(ret.state, "done")
+
     def test_scrap_and_quarantine_valuation(self):
         quarantine = self.warehouse.oms_quarantine_location_id
         value_before = self._value_of(self.product)

@@ -63,7 +63,10 @@ class AccountMove(models.Model):
     def _oms_get_channel_binding(self):
         """The channel order binding of the order this credit note refunds."""
         self.ensure_one()
-        order = self.line_ids.sale_line_ids.order_id[:1]
+        # a credit note of a price difference has no order line: the refunded invoice's
+        order = (
+            self.line_ids.sale_line_ids or self.reversed_entry_id.line_ids.sale_line_ids
+        ).order_id[:1]
         channel = self.oms_return_id.channel_id or self.oms_channel_id or order.oms_channel_id
         return order.oms_binding_ids.filtered(lambda b: b.channel_id == channel)[:1]
 

@@ -567,11 +567,17 @@ class OmsReturn(models.Model):
             invoice = order._oms_get_refundable_invoice()
             vals = self._prepare_credit_note_vals(order, invoice, line_qty, outcome)
             credit_notes |= Move.with_company(order.company_id).create(vals)
-        if self.company_id.oms_return_credit_note_policy == "post":
-            credit_notes.action_post()
-            for credit_note in credit_notes.filtered(lambda m: m.oms_return_outcome == "refund"):
-                self._register_refund_payment(credit_note)
+        self._post_refunds(credit_notes)
         return credit_notes
+
+    def _post_refunds(self, credit_notes):
+        """Post the new ``credit_notes`` and pay the refunds back, per company setting (else
+        they wait, in draft, for the accountant)."""
+        if self.company_id.oms_return_credit_note_policy != "post":
+            return
+        credit_notes.action_post()
+        for credit_note in credit_notes.filtered(lambda m: m.oms_return_outcome == "refund"):
+            self._register_refund_payment(credit_note)
 
     def _prepare_credit_note_vals(self, order, invoice, line_qty, outcome):
         """The credit note of ``order`` for ``line_qty`` ({return line: qty}), linked to the
@@ -678,7 +684,9 @@ class OmsReturn(models.Model):
 
     def _create_exchange_orders(self, quantities):
         """A new confirmed sale order per original order shipping the exchange products of
-        ``quantities`` ({return line: qty}) free of charge, linked to the return."""
+        ``quantities`` ({return line: qty}), linked to the return: free of charge, or at the
+        price difference when the exchange product costs more; when it costs less, the
+        difference is refunded (``_create_exchange_difference_refunds``)."""
         self.ensure_one()
         to_exchange = defaultdict(dict)
         for line, qty in quantities.items():
@@ -705,7 +713,40 @@ class OmsReturn(models.Model):
             self.message_post(
                 body=_("Exchange order %(order)s created.", order=order._get_html_link())
             )
+        self._create_exchange_difference_refunds(to_exchange)
         return orders
+
+    def _create_exchange_difference_refunds(self, to_exchange):
+        """A credit note per original order refunding what the exchange products of
+        ``to_exchange`` ({sale order: {return line: qty}}) cost less than the returned ones."""
+        differences = defaultdict(dict)
+        for order, line_qty in to_exchange.items():
+            for line, qty in line_qty.items():
+                unit_difference, _new_line = line._get_exchange_price_difference(qty)
+                if unit_difference < 0:
+                    differences[order][line] = (qty, -unit_difference)
+        if not differences:
+            return self.env["account.move"]
+        Move = self.env["account.move"].sudo()  # as in _create_refunds
+        credit_notes = Move
+        for order, line_diff in differences.items():
+            vals = self._prepare_credit_note_vals(
+                order, order._oms_get_refundable_invoice(), {}, "refund"
+            )
+            vals["invoice_line_ids"] = [
+                Command.create(line._prepare_exchange_difference_credit_line_vals(qty, unit))
+                for line, (qty, unit) in line_diff.items()
+            ]
+            credit_notes |= Move.with_company(order.company_id).create(vals)
+        for credit_note in credit_notes:
+            self.message_post(
+                body=_(
+                    "Credit note %(move)s refunds the price difference of the exchange.",
+                    move=credit_note._get_html_link(),
+                )
+            )
+        self._post_refunds(credit_notes)
+        return credit_notes
 
     def _prepare_exchange_order_vals(self, order, line_qty):
         return {

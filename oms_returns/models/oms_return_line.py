@@ -369,12 +369,41 @@ class OmsReturnLine(models.Model):
         vals.pop("sequence", None)
         return vals
 
+    def _get_exchange_order_line(self, quantity):
+        """An in-memory line of the original order selling ``quantity`` of the exchange
+        product: its price, discount and taxes as that order (pricelist, fiscal position) sells
+        it now."""
+        self.ensure_one()
+        return self.env["sale.order.line"].new(
+            {
+                "order_id": self.sale_line_id.order_id.id,
+                "product_id": self.exchange_product_id.id,
+                "product_uom_qty": quantity,
+            }
+        )
+
+    def _get_exchange_price_difference(self, quantity):
+        """Per unit and tax excluded: what the exchange product costs on the original order
+        minus what the customer paid for the returned product, with the line of the exchange
+        product (``_get_exchange_order_line``). Positive: the customer pays the difference on
+        the exchange order; negative: it is refunded. Zero (and no line) for the same product
+        again."""
+        self.ensure_one()
+        if not self.exchange_product_id or self.exchange_product_id == self.product_id:
+            return 0.0, None
+        new_line = self._get_exchange_order_line(quantity)
+        difference = new_line.price_reduce_taxexcl - self.sale_line_id.price_reduce_taxexcl
+        if self.currency_id.is_zero(difference * quantity):
+            return 0.0, new_line
+        return difference, new_line
+
     def _prepare_exchange_order_line_vals(self, quantity):
-        """The exchange order line: the wanted product, free of charge (the original order paid
-        for it)."""
+        """The exchange order line: the wanted product, free of charge when it costs what the
+        returned one cost or less (the original order paid for it), else at the price
+        difference, with the exchange product's taxes."""
         self.ensure_one()
         product = self.exchange_product_id or self.product_id
-        return {
+        vals = {
             "product_id": product.id,
             "product_uom_qty": quantity,
             "product_uom": self.product_uom.id if product == self.product_id else product.uom_id.id,
@@ -387,3 +416,44 @@ class OmsReturnLine(models.Model):
             ),
             "oms_return_line_id": self.id,
         }
+        difference, new_line = self._get_exchange_price_difference(quantity)
+        if difference > 0:
+            # the price unit scales the tax-excluded price linearly, whether the taxes are
+            # included in the price or not
+            vals.update(
+                {
+                    "price_unit": new_line.price_unit * difference / new_line.price_reduce_taxexcl,
+                    "discount": new_line.discount,
+                    "tax_id": [(6, 0, new_line.tax_id.ids)],
+                    "name": _(
+                        "%(product)s (exchange for return %(ref)s: price difference)",
+                        product=product.display_name,
+                        ref=self.return_id.name,
+                    ),
+                }
+            )
+        return vals
+
+    def _prepare_exchange_difference_credit_line_vals(self, quantity, unit_difference):
+        """A credit note line refunding ``unit_difference`` (tax excluded) per unit for
+        ``quantity`` exchanged for a cheaper product, with the returned line's taxes. Not linked
+        to the order line: the goods were not refunded, only the price difference."""
+        self.ensure_one()
+        sale_line = self.sale_line_id
+        vals = sale_line._prepare_invoice_line(quantity=quantity)
+        for key in ("sale_line_ids", "sequence"):
+            vals.pop(key, None)
+        vals.update(
+            {
+                "price_unit": sale_line.price_unit
+                * unit_difference
+                / sale_line.price_reduce_taxexcl,
+                "name": _(
+                    "Price difference: %(product)s exchanged for %(exchange)s (return %(ref)s)",
+                    product=sale_line.product_id.display_name,
+                    exchange=self.exchange_product_id.display_name,
+                    ref=self.return_id.name,
+                ),
+            }
+        )
+        return vals
