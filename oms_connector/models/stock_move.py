@@ -11,7 +11,7 @@ class StockMove(models.Model):
     _inherit = "stock.move"
 
     def init(self):
-        super().init()
+        res = super().init()
         # Free stock (routing, channel stock levels) sums the open moves of the products.
         # Odoo's product index holds every move ever made: in a database with millions of
         # done moves, that sum read them all. This partial index holds only open moves.
@@ -22,6 +22,7 @@ class StockMove(models.Model):
             ["product_id", "location_id"],
             where=OPEN_MOVES_WHERE,
         )
+        return res
 
     def _action_confirm(self, merge=True, merge_into=False):
         # read before: confirmation merges (and deletes) moves
