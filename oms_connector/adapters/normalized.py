@@ -44,7 +44,10 @@ class NormalizedLine:
     external_id: str
     sku: str = ""
     barcode: str = ""
-    external_product_id: str = ""
+    external_product_id: str = ""  # the id the channel sells it under (variant, variation)
+    # the product a variation belongs to, where the channel addresses variations under it
+    # (WooCommerce: the variable product's id); empty otherwise
+    external_parent_id: str = ""
     name: str = ""
     quantity: float = 0.0
     price_unit: float = 0.0  # as the channel shows it (tax included if the order says so)

@@ -1,6 +1,7 @@
 """WooCommerceAdapter: the woocommerce platform. See ``base.ChannelAdapter`` for the interface."""
 
 import re
+import time
 
 from . import outbound, transport
 from .base import (
@@ -10,7 +11,7 @@ from .base import (
     ChannelAdapter,
     register_adapter,
 )
-from .exceptions import OmsError
+from .exceptions import OmsError, OmsRetryableError
 from .normalized import (
     NormalizedAddress,
     NormalizedCustomer,
@@ -118,14 +119,15 @@ class WooCommerceAdapter(ChannelAdapter):
             if included:
                 subtotal += item.amount("subtotal_tax")
                 total += item.amount("total_tax")
+            product_id = item.ident("product_id")
             variation = item.ident("variation_id")
+            is_variation = variation not in ("", "0")
             lines.append(
                 NormalizedLine(
                     external_id=item.ident("id", required=True),
                     sku=item.ident("sku"),
-                    external_product_id=variation
-                    if variation not in ("", "0")
-                    else item.ident("product_id"),
+                    external_product_id=variation if is_variation else product_id,
+                    external_parent_id=product_id if is_variation else "",
                     name=item.text("name"),
                     quantity=quantity,
                     price_unit=round(subtotal / quantity, 6),
@@ -374,38 +376,81 @@ class WooCommerceAdapter(ChannelAdapter):
             )
         return note.get("id")
 
+    #: the per-item error code of ``products/batch`` for a variation id (recent versions give
+    #: it to unknown ids too: the message, which names the variations endpoint, tells them apart)
+    variation_refused_code = "woocommerce_rest_invalid_product_id"
+
     def push_stock_levels(self, levels):
-        """``POST products/batch`` with ``stock_quantity`` for up to 100 products."""
+        """``stock_quantity`` of simple products through ``POST products/batch``, of variations
+        (levels with a parent product id) through ``POST products/<parent>/variations/batch``,
+        one call per parent; up to 100 items a call (``stock_batch_size``). A call refused as
+        a whole is the error of its levels only; the other calls go on."""
         errors = {}
-        update = []
-        by_external = {}
+        groups = {}  # parent product id ("" for simple products) -> [(level, quantity)]
         for level, quantity in levels:
-            if not (level.external_id or "").isdigit():
+            product_id = (level.external_id or "").strip()
+            parent_id = (level.external_parent_id or "").strip()
+            if not product_id.isdigit():
                 errors[level.id] = "No WooCommerce product id on this stock level."
-                continue
-            update.append(
-                {
-                    "id": int(level.external_id),
-                    "manage_stock": True,
-                    "stock_quantity": int(quantity),
-                }
-            )
-            by_external[int(level.external_id)] = level.id
-        if not update:
+            elif parent_id and not parent_id.isdigit():
+                errors[level.id] = (
+                    f"The WooCommerce parent product id {parent_id!r} is not a number: set the "
+                    "id of the variable product the variation belongs to, or leave it empty "
+                    "for a simple product."
+                )
+            else:
+                groups.setdefault(parent_id, []).append((level, quantity))
+        if not groups:
             return errors
-        answer = outbound.send_json(
-            "POST",
-            self._rest_url("products/batch"),
-            {"update": update},
-            auth=self._rest_auth(),
-            platform="WooCommerce",
-        )
-        for item in answer.get("update") or []:
-            if item.get("error") and item.get("id") in by_external:
-                errors[by_external[item["id"]]] = (item["error"] or {}).get(
-                    "message"
-                ) or "Refused by WooCommerce."
+        auth = self._rest_auth()
+        min_interval = 1.0 / self.stock_requests_per_second if self.stock_requests_per_second else 0
+        last_call = None
+        for parent_id, items in groups.items():
+            if last_call is not None:
+                time.sleep(max(0.0, last_call + min_interval - time.monotonic()))
+            last_call = time.monotonic()
+            path = f"products/{parent_id}/variations/batch" if parent_id else "products/batch"
+            try:
+                errors.update(self._push_stock_batch(path, items, auth, bool(parent_id)))
+            except OmsRetryableError:
+                raise  # the whole batch is tried again later (setting a quantity is idempotent)
+            except OmsError as exc:
+                errors.update({level.id: str(exc) for level, _quantity in items})
         return errors
+
+    def _push_stock_batch(self, path, items, auth, variations):
+        """One batch call (``path``) setting the stock of ``items`` ((level, quantity));
+        ``{level id: error}`` of the items WooCommerce refused."""
+        by_external = {}
+        update = []
+        for level, quantity in items:
+            product_id = int(level.external_id.strip())
+            update.append({"id": product_id, "manage_stock": True, "stock_quantity": int(quantity)})
+            by_external[product_id] = level.id
+        answer = outbound.send_json(
+            "POST", self._rest_url(path), {"update": update}, auth=auth, platform="WooCommerce"
+        )
+        errors = {}
+        for item in answer.get("update") or []:
+            error = item.get("error")
+            if error and item.get("id") in by_external:
+                errors[by_external[item["id"]]] = self._get_stock_item_error(error, variations)
+        return errors
+
+    def _get_stock_item_error(self, error, variations):
+        """The message shown on a level WooCommerce refused (``error``: the item's error)."""
+        error = error if isinstance(error, dict) else {"message": str(error)}
+        message = str(error.get("message") or "")
+        if (
+            not variations
+            and error.get("code") == self.variation_refused_code
+            and "/variations" in message
+        ):
+            return (
+                "This is a WooCommerce variation: set its Channel Parent Product ID (the id of "
+                "the variable product it belongs to) on the stock level."
+            )
+        return message or "Refused by WooCommerce."
 
     # ------------------------------------------------------------ refunds (returns)
 

@@ -53,7 +53,10 @@ class OmsChannelOrder(models.Model):
         )
 
     def _after_order_imported(self, normalized, event):
-        """Start stock sync for the products the channel sells (see oms.channel.stock.level)."""
+        """Start stock sync for the products the channel sells (see oms.channel.stock.level);
+        their levels learn the channel's product ids from the order's lines."""
         result = super()._after_order_imported(normalized, event)
-        self.env["oms.channel.stock.level"]._ensure_levels_for_orders(self.sale_order_id)
+        self.env["oms.channel.stock.level"]._ensure_levels_for_orders(
+            self.sale_order_id, [normalized]
+        )
         return result
