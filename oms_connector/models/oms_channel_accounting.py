@@ -50,6 +50,22 @@ class OmsChannel(models.Model):
         help="Account of the refunded amounts that are not tied to an order line (goodwill, "
         "adjustments). Empty: the sales journal's default income account.",
     )
+    refund_remainder_tax = fields.Selection(
+        [
+            ("proportional", "Split across the order's taxes"),
+            ("none", "No tax"),
+        ],
+        string="Tax on Refund Remainder",
+        default="proportional",
+        required=True,
+        tracking=True,
+        help="How the part of a refund that is not explained by refunded lines or shipping "
+        "(goodwill, price adjustments) is taxed on the credit note.\n"
+        "Split across the order's taxes: the amount is split pro rata to the order's total per "
+        "set of taxes, one credit note line per set, each carrying those taxes (the tax "
+        "returned to the customer is credited); the part of untaxed lines gets no tax.\n"
+        "No tax: one untaxed line for the whole amount.",
+    )
     transaction_ids = fields.One2many("oms.channel.transaction", "channel_id")
     refund_ids = fields.One2many("oms.channel.refund", "channel_id")
 

@@ -422,23 +422,127 @@ class OmsChannelOrder(models.Model):
             "tax_ids": [Command.set(sale_line.tax_id.ids)],
         }
 
-    def _prepare_refund_adjustment_line(self, record, amount, journal):
+    def _prepare_refund_adjustment_line(self, record, amount, journal, taxes=None):
+        """A credit note line of ``amount`` (its total, ``taxes`` included) on the channel's
+        refund account, else the journal's income account, for what the refund's lines and
+        shipping do not explain. No ``taxes``: an untaxed line."""
+        taxes = taxes or self.env["account.tax"]
         account = self.channel_id.refund_account_id or journal.default_account_id
+        name = _(
+            "Refund %(refund)s: %(reason)s",
+            refund=record.external_id,
+            reason=record.reason or _("refund without return"),
+        )
+        if taxes:
+            name = _(
+                "%(name)s (%(taxes)s)",
+                name=name,
+                taxes=", ".join(taxes.mapped(lambda tax: tax.invoice_label or tax.name)),
+            )
         return {
-            "name": _(
-                "Refund %(refund)s: %(reason)s",
-                refund=record.external_id,
-                reason=record.reason or _("refund without return"),
-            ),
+            "name": name,
             "account_id": account.id,
             "quantity": 1.0,
-            "price_unit": amount,
-            "tax_ids": [Command.clear()],
+            "price_unit": self._get_refund_price_unit(taxes, amount),
+            "tax_ids": [Command.set(taxes.ids)],
         }
+
+    def _prepare_refund_rounding_line(self, record, amount, journal):
+        """An untaxed line of ``amount`` (a cent or so) that makes the credit note's total the
+        refunded amount when taxes computed on scaled prices round away from it."""
+        vals = self._prepare_refund_adjustment_line(record, amount, journal)
+        vals["name"] = _("%(name)s (rounding)", name=vals["name"])
+        return vals
+
+    def _prepare_refund_remainder_lines(self, record, amount, journal):
+        """Credit note lines for ``amount``, the part of the refund ``record`` that its lines and
+        shipping do not explain (goodwill): one line per part of
+        ``_get_refund_remainder_parts``."""
+        return [
+            self._prepare_refund_adjustment_line(record, part, journal, taxes)
+            for taxes, part in self._get_refund_remainder_parts(record, amount)
+        ]
+
+    def _get_refund_remainder_parts(self, record, amount):
+        """``amount`` (taxes included) of the refund ``record`` that its lines and shipping do
+        not explain, as a list of ``(taxes, amount)`` adding up to ``amount``, per the
+        channel's *Tax on Refund Remainder*: split pro rata to the order's total per set of
+        taxes (a price reduction reduces the tax paid), or one untaxed part. Override to tax
+        goodwill another way."""
+        self.ensure_one()
+        no_tax = self.env["account.tax"]
+        if self.channel_id.refund_remainder_tax != "proportional":
+            return [(no_tax, amount)]
+        totals = self._get_order_totals_per_taxes()
+        if not totals:
+            return [(no_tax, amount)]
+        amounts = self._split_refund_amount(amount, [total for _taxes, total in totals])
+        return [
+            (taxes, part)
+            for (taxes, _total), part in zip(totals, amounts, strict=True)
+            if not record.currency_id.is_zero(part)
+        ]
+
+    def _get_order_totals_per_taxes(self):
+        """The order's total (taxes included) per set of taxes of its lines (shipping
+        included), as a list of ``(taxes, total)`` in the order of the lines; sets whose total is
+        not positive (e.g. only discounts) are left out. Fixed-amount taxes (per unit, e.g. a
+        recycling fee) are not in the sets: a price reduction does not reduce them."""
+        self.ensure_one()
+        totals = {}
+        for line in self.sale_order_id.order_line.filtered(lambda line: not line.display_type):
+            taxes = line.tax_id.filtered(lambda tax: tax.amount_type != "fixed")
+            totals[taxes] = totals.get(taxes, 0.0) + line.price_total
+        currency = self.sale_order_id.currency_id
+        return [
+            (taxes, total)
+            for taxes, total in totals.items()
+            if currency.compare_amounts(total, 0.0) > 0
+        ]
+
+    def _split_refund_amount(self, amount, weights):
+        """``amount`` split pro rata to ``weights`` (positive), each part rounded to the order's
+        currency; the rounding difference goes to the largest part so the parts add up to
+        ``amount`` exactly."""
+        self.ensure_one()
+        currency = self.sale_order_id.currency_id
+        total = sum(weights)
+        parts = [currency.round(amount * weight / total) for weight in weights]
+        largest = parts.index(max(parts))
+        parts[largest] = currency.round(parts[largest] + amount - sum(parts))
+        return parts
+
+    def _get_refund_price_unit(self, taxes, total):
+        """Unit price of a one-unit credit note line with ``taxes`` whose total, taxes included,
+        is ``total``: Odoo's taxes computation gives the untaxed base of ``total`` (all taxes
+        taken as included), then the taxes included in price are added back, as
+        ``account.tax._adapt_price_unit_to_another_taxes`` does. Some totals cannot be reached
+        at the currency's precision (e.g. 10.05 with 19 % tax excluded: 8.45 + 1.61); the
+        credit note's rounding line makes up the cent."""
+        self.ensure_one()
+        if not taxes:
+            return total
+        rounding = self.sale_order_id.currency_id.rounding
+        base = taxes._get_tax_details(
+            total,
+            1.0,
+            precision_rounding=rounding,
+            rounding_method="round_globally",
+            special_mode="total_included",
+        )["total_excluded"]
+        included = taxes._get_tax_details(
+            base,
+            1.0,
+            precision_rounding=rounding,
+            rounding_method="round_globally",
+            special_mode="total_excluded",
+        )["taxes_data"]
+        return base + sum(data["tax_amount"] for data in included if data["tax"].price_include)
 
     def _prepare_refund_credit_note_line_vals(self, record, refund, journal):
         """Lines of the credit note: the refunded order lines and shipping at their sold prices
-        and taxes, and what remains of the refunded amount (goodwill) on the refund account."""
+        and taxes, and what remains of the refunded amount (goodwill) on the refund account,
+        taxed per the channel's *Tax on Refund Remainder*."""
         currency = record.currency_id
         lines = []
         allocated = 0.0
@@ -472,7 +576,7 @@ class OmsChannelOrder(models.Model):
                 )
             )
         if not currency.is_zero(remainder):
-            lines.append(self._prepare_refund_adjustment_line(record, remainder, journal))
+            lines += self._prepare_refund_remainder_lines(record, remainder, journal)
         return lines
 
     def _create_refund_credit_note(self, record, refund):
@@ -487,7 +591,7 @@ class OmsChannelOrder(models.Model):
                 {
                     "invoice_line_ids": [
                         Command.create(
-                            self._prepare_refund_adjustment_line(record, difference, journal)
+                            self._prepare_refund_rounding_line(record, difference, journal)
                         )
                     ]
                 }

@@ -86,11 +86,16 @@ class OmsAccountingCommon(AccountTestInvoicingCommon):
     # ------------------------------------------------------------------ factories
     @classmethod
     def _create_channel_order(
-        cls, external_id, quantity=1, shipping=False, pricelist=None, channel=None
+        cls, external_id, quantity=1, shipping=False, pricelist=None, channel=None, lines=None
     ):
-        """A confirmed channel order and its binding, as intake creates them."""
+        """A confirmed channel order and its binding, as intake creates them. ``lines``: the
+        order's line values instead of ``quantity`` of the shoe."""
         channel = channel or cls.channel
-        lines = [Command.create({"product_id": cls.product.id, "product_uom_qty": quantity})]
+        lines = (
+            [Command.create(vals) for vals in lines]
+            if lines
+            else [Command.create({"product_id": cls.product.id, "product_uom_qty": quantity})]
+        )
         if shipping:
             lines.append(
                 Command.create(

@@ -81,10 +81,19 @@ class TestAccountingRefunds(OmsAccountingCommon):
                 }
             ],
         )
+        # the goodwill reduces the price of the order's 15 % line: its tax is credited too
         self.assertRecordValues(
             credit_note.invoice_line_ids,
-            [{"account_id": self.goodwill_account.id, "price_total": 20.0, "tax_ids": []}],
+            [
+                {
+                    "account_id": self.goodwill_account.id,
+                    "price_subtotal": 17.39,
+                    "price_total": 20.0,
+                    "tax_ids": self.tax_15.ids,
+                }
+            ],
         )
+        self.assertEqual(credit_note.amount_tax, 2.61)
         refund_transaction = refund.transaction_ids
         self.assertEqual(refund_transaction.kind, "refund")
         payment = refund_transaction.payment_id
