@@ -8,8 +8,9 @@ Our path is what production does, per burst of ``--chunk`` orders: each signed S
 webhook route does); then the queue's jobs run as queue_job runs them (load, started, perform,
 done), oldest first, until none is left. The first job takes the burst's events of new orders
 in (normalize, match customers / addresses / products / taxes, one create, total check, one
-confirmation) and the others find their event done; the reservation job of the batch then
-reserves the deliveries.
+confirmation) and marks the waiting jobs of the events it took done (a job already
+dispatched finds its event done); the reservation job of the batch then reserves the
+deliveries.
 
 Odoo's standard path, per order: ``sale.order.create`` with the same customer, addresses,
 lines, prices and taxes, then ``action_confirm`` (which reserves), one order at a time.

@@ -171,13 +171,18 @@ class OmsChannelEvent(models.Model):
             )
             return self.browse()
 
+    def _get_processing_identity_key(self):
+        """Identity key of the event's processing job (see ``_enqueue_processing``)."""
+        self.ensure_one()
+        return f"oms.channel.event:{self.id}"
+
     def _enqueue_processing(self, eta=None):
         """Enqueue one processing job per event; the identity key makes a second enqueue of an
         event whose job is still waiting a no-op."""
         for event in self:
             event.with_delay(
                 eta=eta,
-                identity_key=f"oms.channel.event:{event.id}",
+                identity_key=event._get_processing_identity_key(),
                 description=_(
                     "Process %(topic)s %(order)s from %(channel)s",
                     topic=event.topic,
@@ -318,6 +323,7 @@ class OmsChannelEvent(models.Model):
             batch = event | event._claim_batch_events()
             if len(batch) > 1:
                 batch._process_events_together()
+                (batch - event).filtered(lambda e: e.state != "pending")._close_waiting_jobs(event)
                 return _(
                     "%(count)s events of new orders processed together, this one %(state)s.",
                     count=len(batch),
@@ -508,6 +514,34 @@ class OmsChannelEvent(models.Model):
         claimed = self.browse(event.id for event, ok in zip(candidates, locked, strict=True) if ok)
         claimed.invalidate_recordset(["state", "attempts"])
         return claimed.filtered(lambda e: e.state == "pending")
+
+    def _close_waiting_jobs(self, processed_by):
+        """Mark done the waiting processing jobs of these events, which the job of event
+        ``processed_by`` just processed in its batch: the runner then does not dispatch them
+        only for them to find their event done. Jobs already dispatched (enqueued, started or
+        locked) are left to run: they find their event done. Events still pending (a temporary
+        error) keep their job, which retries them."""
+        if not self:
+            return
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            UPDATE queue_job
+               SET state = 'done',
+                   date_done = now() at time zone 'UTC',
+                   result = %(result)s
+             WHERE id IN (
+                    SELECT id FROM queue_job
+                     WHERE identity_key = ANY(%(keys)s) AND state = 'pending'
+                       FOR UPDATE SKIP LOCKED
+                   )
+            """,
+            {
+                "keys": [event._get_processing_identity_key() for event in self],
+                "result": _("Processed with the batch of event %(event)s.", event=processed_by.id),
+            },
+        )
+        self.env["queue.job"].invalidate_model(["state", "date_done", "result"])
 
     def _process_events_together(self):
         """Process these events (locked by the caller) as ``_job_process`` would, the

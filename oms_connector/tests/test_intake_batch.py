@@ -2,11 +2,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Bursts of new orders as production takes them in: signed deliveries stored with one job
 each; the first job to run takes the channel's waiting events of new orders with it and
-imports them together; the other jobs find their event done; one reservation job per
-warehouse reserves the deliveries."""
+imports them together; the waiting jobs of the other events are closed (a job already
+dispatched finds its event done); one reservation job per warehouse reserves the
+deliveries."""
 
 import json
 
+from odoo.addons.queue_job.job import Job
 from odoo.addons.queue_job.tests.common import trap_jobs
 from odoo.tests import TransactionCase, tagged
 
@@ -174,6 +176,37 @@ class TestIntakeBatch(IntakeMappingMixin, TransactionCase):
             )
         )
         self.assertFalse(events[1:3].sale_order_id)
+
+    def test_waiting_jobs_of_events_taken_in_are_closed(self):
+        """Jobs stored as the runner sees them: once the first job took the burst in, the
+        waiting jobs of the other events (done or failed) are marked done, so the runner never
+        dispatches them; a failed event is retried by the user with a new job."""
+        unknown = self._payload(2)
+        unknown["line_items"][0]["sku"] = "NOT-A-SKU"
+        unknown["customer"].update(id=990003, email="closed.jobs@example.com")
+        events = self.Event.concat(
+            self._receive(self._payload(0)),
+            self._receive(self._payload(1)),
+            self._receive(unknown),
+        )
+        keys = [event._get_processing_identity_key() for event in events]
+        jobs = self.env["queue.job"].search([("identity_key", "in", keys)], order="id")
+        self.assertEqual(jobs.mapped("identity_key"), keys)
+        self.assertEqual(set(jobs.mapped("state")), {"pending"})
+        result = Job.load(self.env, jobs[0].uuid).perform()
+        self.assertIn("3 events of new orders processed together", result)
+        self.assertEqual(events.mapped("state"), ["done", "done", "failed"])
+        jobs.invalidate_recordset()
+        self.assertEqual(jobs.mapped("state"), ["pending", "done", "done"])
+        self.assertEqual(jobs[0].result, False, "the running job is left to the runner")
+        for job in jobs[1:]:
+            self.assertEqual(job.result, f"Processed with the batch of event {events[0].id}.")
+            self.assertTrue(job.date_done)
+        # the user fixes the SKU and retries: a new job, not the closed one
+        events[2].action_retry()
+        retry_jobs = self.env["queue.job"].search([("identity_key", "=", keys[2])])
+        self.assertEqual(len(retry_jobs), 2)
+        self.assertEqual((retry_jobs - jobs).state, "pending")
 
     def test_burst_of_a_routing_channel_waits_for_routing(self):
         """Orders of a channel that routes by rules are not confirmed by the batch import:
