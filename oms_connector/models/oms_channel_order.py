@@ -70,6 +70,21 @@ class OmsChannelOrder(models.Model):
         extend it; each extension must be idempotent (it can run again on the same order)."""
         return True
 
+    def _after_orders_imported(self, normalized_list, events):
+        """Batch counterpart of ``_after_order_imported`` for these new bindings
+        (``normalized_list`` and ``events`` aligned on them). Returns ``{position: mapping
+        error}`` of the orders whose hook failed (their batch is then undone without them).
+        Extend to do for the whole batch at once what ``_after_order_imported`` does per order."""
+        errors = {}
+        for position, (binding, normalized, event) in enumerate(
+            zip(self, normalized_list, events, strict=True)
+        ):
+            try:
+                binding._after_order_imported(normalized, event)
+            except MAPPING_ERRORS as exc:
+                errors[position] = exc
+        return errors
+
     # ------------------------------------------------------------------ intake mapping
     @api.model
     def _get_import_context(self):
@@ -278,13 +293,14 @@ class OmsChannelOrder(models.Model):
                 for (index, _vals), order in zip(prepared, orders, strict=True)
             ]
         )
-        bindings._confirm_sale_orders_if_due([items[index][0] for index, _vals in prepared])
-        for (index, _vals), binding in zip(prepared, bindings, strict=True):
-            normalized, event = items[index]
-            try:
-                binding._after_order_imported(normalized, event)
-            except MAPPING_ERRORS as exc:
-                errors[index] = exc
+        normalized_list = [items[index][0] for index, _vals in prepared]
+        bindings._confirm_sale_orders_if_due(normalized_list)
+        hook_errors = bindings._after_orders_imported(
+            normalized_list, [items[index][1] for index, _vals in prepared]
+        )
+        for position, ((index, _vals), binding) in enumerate(zip(prepared, bindings, strict=True)):
+            if position in hook_errors:
+                errors[index] = hook_errors[position]
             results[index] = binding
         if errors:
             raise OmsBatchOrdersFailed(errors)

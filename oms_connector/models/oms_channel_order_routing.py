@@ -56,7 +56,18 @@ class OmsChannelOrder(models.Model):
         """Start stock sync for the products the channel sells (see oms.channel.stock.level);
         their levels learn the channel's product ids from the order's lines."""
         result = super()._after_order_imported(normalized, event)
-        self.env["oms.channel.stock.level"]._ensure_levels_for_orders(
-            self.sale_order_id, [normalized]
-        )
+        if not self.env.context.get("oms_stock_levels_batched"):
+            self.env["oms.channel.stock.level"]._ensure_levels_for_orders(
+                self.sale_order_id, [normalized]
+            )
         return result
+
+    def _after_orders_imported(self, normalized_list, events):
+        """Batch import: the stock levels of all the orders at once."""
+        errors = super(
+            OmsChannelOrder, self.with_context(oms_stock_levels_batched=True)
+        )._after_orders_imported(normalized_list, events)
+        self.env["oms.channel.stock.level"]._ensure_levels_for_orders(
+            self.sale_order_id, normalized_list
+        )
+        return errors
