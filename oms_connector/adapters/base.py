@@ -5,6 +5,7 @@ selection value on ``oms.channel.platform``: the core never branches on the plat
 """
 
 import logging
+import time
 
 from . import outbound
 
@@ -60,6 +61,17 @@ class ChannelAdapter:
     def __init__(self, channel):
         self.channel = channel
         self.env = channel.env
+        self._last_stock_request = None
+
+    def _throttle_stock_request(self):
+        """Wait, before a stock request, until ``stock_requests_per_second`` allows it. Every
+        HTTP request of ``push_stock_levels`` calls it (one adapter serves a whole push job, so
+        requests of successive batches are spaced too)."""
+        if self.stock_requests_per_second:
+            if self._last_stock_request is not None:
+                wait = self._last_stock_request + 1.0 / self.stock_requests_per_second
+                time.sleep(max(0.0, wait - time.monotonic()))
+            self._last_stock_request = time.monotonic()
 
     # ----------------------------------------------------------------- webhooks (inbound)
     def verify_webhook(self, headers, body):

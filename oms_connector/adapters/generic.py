@@ -347,6 +347,7 @@ class GenericAdapter(ChannelAdapter):
             sku = level.product_id.default_code or ""
             by_sku[sku] = level.id
             items.append({"sku": sku, "product_id": level.external_id or "", "quantity": quantity})
+        self._throttle_stock_request()
         answer = self._post_signed("stock", {"levels": items}, "stock.levels")
         errors = (answer or {}).get("errors") or {}
         return {by_sku[sku]: message for sku, message in errors.items() if sku in by_sku}

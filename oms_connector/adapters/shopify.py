@@ -375,6 +375,7 @@ class ShopifyAdapter(ChannelAdapter):
                 if not level.external_id:
                     errors[level.id] = "No Shopify variant id on this stock level."
                     continue
+                self._throttle_stock_request()
                 variant = outbound.send_json(
                     "GET",
                     self._admin_url(f"variants/{level.external_id}.json"),
@@ -386,6 +387,7 @@ class ShopifyAdapter(ChannelAdapter):
                     errors[level.id] = "Shopify variant has no inventory item."
                     continue
                 level.external_inventory_id = inventory_item
+            self._throttle_stock_request()
             outbound.send_json(
                 "POST",
                 self._admin_url("inventory_levels/set.json"),

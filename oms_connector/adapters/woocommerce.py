@@ -1,7 +1,6 @@
 """WooCommerceAdapter: the woocommerce platform. See ``base.ChannelAdapter`` for the interface."""
 
 import re
-import time
 
 from . import outbound, transport
 from .base import (
@@ -403,12 +402,8 @@ class WooCommerceAdapter(ChannelAdapter):
         if not groups:
             return errors
         auth = self._rest_auth()
-        min_interval = 1.0 / self.stock_requests_per_second if self.stock_requests_per_second else 0
-        last_call = None
         for parent_id, items in groups.items():
-            if last_call is not None:
-                time.sleep(max(0.0, last_call + min_interval - time.monotonic()))
-            last_call = time.monotonic()
+            self._throttle_stock_request()
             path = f"products/{parent_id}/variations/batch" if parent_id else "products/batch"
             try:
                 errors.update(self._push_stock_batch(path, items, auth, bool(parent_id)))

@@ -3,7 +3,6 @@
 """Routing, fulfilment and stock settings of a channel, and the stock push jobs."""
 
 import logging
-import time
 
 from odoo import _, api, fields, models
 
@@ -140,17 +139,10 @@ class OmsChannel(models.Model):
         )
         (levels - to_push).write({"dirty": False})
         batch_size = adapter.stock_batch_size
-        min_interval = (
-            1.0 / adapter.stock_requests_per_second if adapter.stock_requests_per_second else 0.0
-        )
         pushed = 0
-        last_call = 0.0
+        # the adapter spaces its requests per the platform's rate (_throttle_stock_request)
         for start in range(0, len(to_push), batch_size):
             batch = to_push[start : start + batch_size]
-            wait = last_call + min_interval - time.monotonic()
-            if wait > 0:
-                time.sleep(wait)
-            last_call = time.monotonic()
             try:
                 results = adapter.push_stock_levels([(level, atp[level.id]) for level in batch])
             except OmsRetryableError as exc:
