@@ -4,7 +4,11 @@
 #   OMS_TEST_DB=name   database to use (default oms_test)
 #   REUSE_DB=1         keep an existing test database and only update the addons (fast iteration)
 #   SKIP_LINT=1        skip the linters
+#   OMS_TEST_CLOCKS="iso ..."  instants under which the tests tagged oms_clock run again after the
+#                      suite (default below: a Monday, a Sunday, a month's last day, 29 February and
+#                      31 December); OMS_TEST_CLOCKS=none skips them
 #   extra arguments    passed to pytest instead of the default paths, e.g. scripts/test.sh oms_forecast -k cover
+#                      (then the clock runs are skipped unless OMS_TEST_CLOCKS is set)
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 source "$ROOT/scripts/odoo_db.sh"
 
@@ -34,7 +38,26 @@ grep -q '^max_cron_threads = 0$' "$TEST_CONF" && grep -q '^channels = root:0$' "
   || die "could not write $TEST_CONF from $ODOO_CONF"
 
 cd "$ROOT"
+DEFAULT_PATHS=(oms_connector oms_returns oms_forecast tests)
+DEFAULT_CLOCKS="2027-03-01T12:00:00 2027-01-03T12:00:00 2027-04-30T12:00:00 2028-02-29T12:00:00 2027-12-31T12:00:00"
 args=("$@")
-[ ${#args[@]} -gt 0 ] || args=(oms_connector oms_returns oms_forecast tests)
+clocks="${OMS_TEST_CLOCKS:-}"
+if [ ${#args[@]} -eq 0 ]; then
+  args=("${DEFAULT_PATHS[@]}")
+  clocks="${clocks:-$DEFAULT_CLOCKS}"
+fi
+[ "$clocks" != "none" ] || clocks=""
+run_pytest() { "$VENV/bin/pytest" --odoo-config="$TEST_CONF" --odoo-database="$DB" --odoo-http "$@"; }
+
 info "pytest ${args[*]}"
-"$VENV/bin/pytest" --odoo-config="$TEST_CONF" --odoo-database="$DB" --odoo-http "${args[@]}"
+run_pytest "${args[@]}"
+
+# The tests that read today's date (Odoo tag oms_clock, see conftest.py) again under set clocks:
+# no test may pass or fail with the weekday, a month's end, a leap day or the year's end.
+for clock in $clocks; do
+  info "pytest -m oms_clock --oms-clock=$clock"
+  status=0
+  run_pytest -q -m oms_clock --oms-clock="$clock" "${args[@]}" || status=$?
+  # 5: no test carries the tag in the selected paths
+  [ "$status" -eq 0 ] || [ "$status" -eq 5 ] || die "the date-sensitive tests fail with the clock at $clock"
+done

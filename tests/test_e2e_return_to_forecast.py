@@ -13,7 +13,7 @@ ORDER_ID = "5690000001001"
 REFUND_ID = 1023484809001
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "oms_clock")
 class TestE2EReturnToForecast(E2EWorldMixin, HttpCase):
     @classmethod
     def setUpClass(cls):

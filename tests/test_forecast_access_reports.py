@@ -11,7 +11,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import Form, new_test_user, tagged
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "oms_clock")
 class TestForecastAccess(OmsForecastCase):
     @classmethod
     def setUpClass(cls):
@@ -108,7 +108,7 @@ class TestForecastAccess(OmsForecastCase):
         self.assertNotIn(self.env.ref("oms_forecast.oms_forecast_menu").id, hidden)
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "oms_clock")
 class TestChannelSalesReport(OmsForecastCase):
     @classmethod
     def setUpClass(cls):

@@ -28,7 +28,7 @@ def load(name):
     return json.loads((DATA / name).read_text())
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "oms_clock")
 class TestReturnsAccounting(IntakeMappingMixin, HttpCase):
     @classmethod
     def setUpClass(cls):

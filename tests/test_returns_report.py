@@ -6,7 +6,7 @@ from odoo.addons.oms_returns.tests.common import OmsReturnsCase
 from odoo.tests import tagged
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "oms_clock")
 class TestReturnsReport(OmsReturnsCase):
     @classmethod
     def setUpClass(cls):

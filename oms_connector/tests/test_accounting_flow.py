@@ -7,7 +7,7 @@ from ..adapters.exceptions import OmsMappingError
 from .common_accounting import OmsAccountingCommon
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "oms_clock")
 class TestAccountingFlow(OmsAccountingCommon):
     """Invoices and payments of channel orders, asserted on the journal items."""
 

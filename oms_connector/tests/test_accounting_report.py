@@ -6,7 +6,7 @@ from odoo.tests import Form, new_test_user, tagged
 from .common_accounting import OmsAccountingCommon
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "oms_clock")
 class TestChannelReconciliationReport(OmsAccountingCommon):
     """The report lists what the channel says against the books, difference by difference."""
 

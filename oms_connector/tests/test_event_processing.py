@@ -11,7 +11,7 @@ from odoo.tests import TransactionCase, new_test_user, tagged
 from .common_intake import IntakeChannelMixin, load_payload
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "oms_clock")
 class TestEventProcessing(IntakeChannelMixin, TransactionCase):
     """The intake job: an event becomes exactly one order, or a failed event saying what to
     fix and leaving nothing behind; Retry after the fix takes the order in."""

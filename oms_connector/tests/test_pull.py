@@ -24,7 +24,7 @@ def woo_order(order_id, modified_gmt, **values):
     return order
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "oms_clock")
 class TestPullReconciliation(IntakeChannelMixin, TransactionCase):
     @classmethod
     def setUpClass(cls):

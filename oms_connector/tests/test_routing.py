@@ -11,7 +11,7 @@ from odoo.tools import SQL, mute_logger
 from .routing_common import RoutingFactoryMixin
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "oms_clock")
 class TestRouting(RoutingFactoryMixin, TransactionCase):
     @classmethod
     def setUpClass(cls):

@@ -15,7 +15,7 @@ DATA = Path(__file__).parent / "data"
 SECRET = "3pl-shared-secret"
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "oms_clock")
 class TestThreePL(RoutingFactoryMixin, HttpCase):
     @classmethod
     def setUpClass(cls):

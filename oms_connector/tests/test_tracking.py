@@ -22,7 +22,7 @@ def sample(name):
     return json.loads((DATA / name).read_text())
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "oms_clock")
 class TestTracking(RoutingFactoryMixin, TransactionCase):
     @classmethod
     def setUpClass(cls):

@@ -26,7 +26,7 @@ SAMPLES = {
 }
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "oms_clock")
 class TestWebhook(IntakeChannelMixin, HttpCase):
     @classmethod
     def setUpClass(cls):

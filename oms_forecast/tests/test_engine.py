@@ -194,3 +194,48 @@ class TestStockFormulas(BaseCase):
         )
         # first: position 100 above the reorder point 10; second: needs 10, vendor minimum 50
         self.assertEqual(list(result["suggested"]), [0.0, 50.0])
+
+
+@tagged("post_install", "-at_install")
+class TestEngineCalendar(BaseCase):
+    """Why a damped spike can move the forecast with the weekday of the run (issue of a suite that
+    failed on Fridays to Sundays): the backtest holds out 4 whole weeks plus the current partial
+    one, so the training window of the moving average ends 28 to 34 days before the run."""
+
+    HISTORY = 140
+
+    def _spiky(self, spike_days_ago, today):
+        y = np.full((1, self.HISTORY), 6.0)
+        y[0, self.HISTORY - spike_days_ago] = 200.0
+        first = (today - datetime.timedelta(days=self.HISTORY)).toordinal()
+        holdout = 28 + today.weekday()
+        return engine.forecast_catalogue(y, first, holdout, (7 - today.weekday()) + 91)
+
+    def test_spike_outside_the_training_window_any_weekday(self):
+        monday = datetime.date(2027, 3, 1)
+        for offset in range(7):
+            today = monday + datetime.timedelta(days=offset)
+            result = self._spiky(70, today)
+            self.assertEqual(result.method[0], "ma", today)
+            self.assertAlmostEqual(result.scores["ma"][0], 0.0, places=9, msg=today)
+            self.assertAlmostEqual(result.daily[0, :28].mean(), 6.0, places=9, msg=today)
+
+    def test_spike_inside_the_training_window_from_friday(self):
+        # Thursday: training window ends 31 days ago and starts 59 days ago, spike at 60 outside
+        thursday = datetime.date(2027, 3, 4)
+        result = self._spiky(60, thursday)
+        self.assertEqual(result.method[0], "ma")
+        self.assertAlmostEqual(result.daily[0, 0], 6.0, places=9)
+        # Friday: the window starts 60 days ago and holds the spike, damped to
+        # 6 + 4 x sqrt(6) + 4 = 19.80 (damp_outliers' Poisson term for a median of 6)
+        friday = thursday + datetime.timedelta(days=1)
+        result = self._spiky(60, friday)
+        excess = 4 * math.sqrt(6.0) + 4.0
+        self.assertAlmostEqual(result.outliers["threshold"][0], 6.0 + excess)
+        # MA's backtest misses by excess / 28 a day; the naive weekly scale sees the spike twice
+        # (day t and t + 7) over the 101 weekly differences of the 108 training days:
+        # MASE = (excess / 28) / (2 x excess / 101) = 101 / 56
+        self.assertAlmostEqual(result.scores["ma"][0], 101 / 56)
+        self.assertNotEqual(result.method[0], "ma")
+        self.assertGreater(result.daily[0, :28].mean(), 6.0)
+        self.assertLess(result.daily[0, :28].mean(), 6.0 + excess / 28)
