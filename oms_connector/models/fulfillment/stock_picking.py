@@ -10,7 +10,7 @@ from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.exceptions import UserError
 from odoo.tools import float_is_zero
 
-from ..adapters.exceptions import OmsError, OmsRetryableError
+from ...adapters.exceptions import OmsError, OmsRetryableError
 
 _logger = logging.getLogger(__name__)
 

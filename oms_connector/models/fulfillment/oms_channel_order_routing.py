@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import models
 
-from ..adapters.normalized import NormalizedOrder
+from ...adapters.normalized import NormalizedOrder
 
 
 class OmsChannelOrder(models.Model):

@@ -12,7 +12,7 @@ import requests
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..adapters.exceptions import OmsError, OmsRetryableError, OmsSignatureError
+from ...adapters.exceptions import OmsError, OmsRetryableError, OmsSignatureError
 
 _logger = logging.getLogger(__name__)
 
