@@ -13,6 +13,8 @@ from ..adapters import OmsError, OmsRetryableError, get_adapter_class
 
 _logger = logging.getLogger(__name__)
 
+#: channel financial statuses that count as paid for the "Confirm when paid" policy
+PAID_STATUSES = ("paid", "partially_refunded", "refunded")
 #: a new channel without a last sync pulls the orders updated in the last days
 INITIAL_PULL_DAYS = 7
 
@@ -151,6 +153,16 @@ class OmsChannel(models.Model):
     def _compute_currency_id(self):
         for channel in self:
             channel.currency_id = channel.pricelist_id.currency_id or channel.company_id.currency_id
+
+    def _is_order_confirmation_due(self, financial_status):
+        """True when the channel's confirmation policy confirms an order whose financial
+        status on the channel is ``financial_status``. Extend for other policies."""
+        self.ensure_one()
+        if self.confirmation_policy == "immediate":
+            return True
+        if self.confirmation_policy == "paid":
+            return financial_status in PAID_STATUSES
+        return False
 
     def _get_adapter(self):
         """The adapter of this channel's platform (see ``adapters/``)."""

@@ -11,8 +11,6 @@ from ..adapters.exceptions import OmsError, OmsEventIgnored
 
 _logger = logging.getLogger(__name__)
 
-#: channel financial statuses that count as paid for the "Confirm when paid" policy
-PAID_STATUSES = ("paid", "partially_refunded", "refunded")
 #: errors of one order that a user fixes (mapping, data): reported on its event
 MAPPING_ERRORS = (OmsError, UserError, ValidationError)
 #: how often a batch is tried again without the orders that failed in it, before the rest
@@ -133,7 +131,7 @@ class OmsChannelOrder(models.Model):
             if normalized.cancelled_at:
                 binding._cancel_sale_order()
             else:
-                binding._confirm_sale_order_if_due(normalized)
+                binding._confirm_sale_order_if_due()
             binding._after_order_imported(normalized, event)
         return binding
 
@@ -286,7 +284,7 @@ class OmsChannelOrder(models.Model):
             ]
         )
         normalized_list = [items[index][0] for index, _vals in prepared]
-        bindings._confirm_sale_orders_if_due(normalized_list)
+        bindings._confirm_sale_orders_if_due()
         hook_errors = bindings._after_orders_imported(
             normalized_list, [items[index][1] for index, _vals in prepared]
         )
@@ -519,35 +517,28 @@ class OmsChannelOrder(models.Model):
                 continue
             order.with_context(disable_cancel_warning=True)._action_cancel()
 
-    def _is_confirmation_due(self, normalized):
-        """True when the channel's confirmation policy confirms the order now."""
+    def _is_confirmation_due(self):
+        """True when the channel's confirmation policy confirms the order now, given its
+        financial status as last taken in."""
         self.ensure_one()
-        policy = self.channel_id.confirmation_policy
-        if policy == "immediate":
-            return True
-        if policy == "paid":
-            return normalized.financial_status in PAID_STATUSES
-        return False
+        return self.channel_id._is_order_confirmation_due(self.external_financial_status)
 
-    def _confirm_sale_order_if_due(self, normalized):
+    def _confirm_sale_order_if_due(self):
         """Confirm the quotation when the channel's policy says so (creating its delivery).
         Routing overrides this to choose the warehouse before confirming."""
         self.ensure_one()
-        order = self.sale_order_id
-        if order.state in ("draft", "sent") and self._is_confirmation_due(normalized):
+        if self.sale_order_id.state in ("draft", "sent") and self._is_confirmation_due():
             self._confirm_sale_order()
             return True
         return False
 
-    def _confirm_sale_orders_if_due(self, normalized_list):
-        """Batch counterpart of ``_confirm_sale_order_if_due`` (``normalized_list`` aligned on
-        these new bindings): confirm together the orders the channel's policy confirms now.
-        Extend both to hold orders back (routing)."""
-        due = self.browse(
-            binding.id
-            for binding, normalized in zip(self, normalized_list, strict=True)
-            if binding.sale_order_id.state in ("draft", "sent")
-            and binding._is_confirmation_due(normalized)
+    def _confirm_sale_orders_if_due(self):
+        """Batch counterpart of ``_confirm_sale_order_if_due`` for these new bindings: confirm
+        together the orders the channel's policy confirms now. Extend both to hold orders back
+        (routing)."""
+        due = self.filtered(
+            lambda binding: binding.sale_order_id.state in ("draft", "sent")
+            and binding._is_confirmation_due()
         )
         if due:
             due._confirm_sale_order()

@@ -147,7 +147,7 @@ class SaleOrder(models.Model):
         """Confirm routed orders, through the channel's confirmation policy when the order
         came in through intake (its binding), else directly."""
         for binding in self.oms_binding_ids:
-            binding._confirm_sale_order_if_due(binding._get_stored_normalized())
+            binding._confirm_sale_order_if_due()
         without_binding = self.filtered(
             lambda o: not o.oms_binding_ids and o.state in ("draft", "sent")
         )
