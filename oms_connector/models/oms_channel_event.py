@@ -220,7 +220,7 @@ class OmsChannelEvent(models.Model):
             return self.browse()
         bindings = (
             self.env["oms.channel.order"]
-            .sudo()
+            .sudo()  # which orders Odoo has decides the topic, whoever runs the pull
             .search([("channel_id", "=", channel.id), ("external_id", "in", list(latest))])
         )
         known_updates = {b.external_id: b.external_updated_at for b in bindings}
@@ -396,6 +396,7 @@ class OmsChannelEvent(models.Model):
         job_uuid = self.env.context.get("job_uuid")
         if not job_uuid:
             return False
+        # sudo: queue jobs are readable by queue managers only; the event reads its own job
         job = self.env["queue.job"].sudo().search([("uuid", "=", job_uuid)], limit=1)
         return not job.max_retries or job.retry + 1 < job.max_retries
 
@@ -479,6 +480,7 @@ class OmsChannelEvent(models.Model):
     def _get_intake_batch_size(self):
         """How many events of new orders one intake job takes in together (system parameter
         ``oms_connector.intake_batch_size``, default 50; 1 turns batching off)."""
+        # sudo: system parameters are readable by administrators only
         value = self.env["ir.config_parameter"].sudo().get_param("oms_connector.intake_batch_size")
         try:
             return max(int(value), 1) if value else DEFAULT_INTAKE_BATCH_SIZE

@@ -157,7 +157,7 @@ class OmsChannelStockLevel(models.Model):
             return self.browse()
         channel_ids = dict(channel_ids or {})
         existing = (
-            self.sudo()
+            self.sudo()  # levels follow sales, whoever made them
             .with_context(active_test=False)
             .search(
                 [

@@ -506,10 +506,12 @@ class OmsChannelOrderMapper(models.AbstractModel):
         """({country code: id}, {(country id, state code): id}), cached per registry."""
         countries = {
             country["code"].upper(): country["id"]
+            # sudo: a registry-wide cache of public reference data, the same for every user
             for country in self.env["res.country"].sudo().search_read([], ["code"])
             if country["code"]
         }
         states = {}
+        # sudo: see the countries above
         for state in self.env["res.country.state"].sudo().search_read([], ["country_id", "code"]):
             code = (state["code"] or "").upper()
             country_id = state["country_id"][0]
