@@ -88,7 +88,7 @@ def send_json(
 
 def base_url(channel, platform):
     """The channel's API URL with a scheme and no trailing slash."""
-    url = (channel.sudo().api_url or "").strip().rstrip("/")
+    url = (channel.sudo().api_url or "").strip().rstrip("/")  # API settings: OMS managers only
     if not url:
         raise OmsError(
             f"Channel {channel.name}: set the API URL to tell {platform} about shipments and stock."

@@ -220,7 +220,7 @@ class ShopifyAdapter(ChannelAdapter):
     def _get_orders_url(self):
         """``https://<shop>.myshopify.com/admin/api/<version>/orders.json`` from the channel's
         API URL (the shop domain, with or without scheme) and API version."""
-        channel = self.channel.sudo()
+        channel = self.channel.sudo()  # the channel's API settings: OMS managers only
         base = (channel.api_url or "").strip().rstrip("/")
         if not base:
             raise OmsError(
@@ -286,7 +286,7 @@ class ShopifyAdapter(ChannelAdapter):
     stock_requests_per_second = 2.0
 
     def _admin_url(self, path):
-        channel = self.channel.sudo()
+        channel = self.channel.sudo()  # the channel's API settings: OMS managers only
         version = (
             channel.api_version or getattr(self, "default_api_version", "") or "2025-01"
         ).strip()
@@ -410,7 +410,7 @@ class ShopifyAdapter(ChannelAdapter):
         import json
 
         # sudo: the access token is readable by OMS managers only, the job runs for anyone
-        channel = self.channel.sudo()
+        channel = self.channel.sudo()  # the channel's API settings: OMS managers only
         version = getattr(channel, "api_version", None) or "2025-01"
         base = (getattr(channel, "api_url", None) or "").rstrip("/")
         url = f"{base}/admin/api/{version}/orders/{binding.external_id}/refunds.json"

@@ -283,7 +283,7 @@ class WooCommerceAdapter(ChannelAdapter):
 
     def _get_orders_url(self):
         """``<store URL>/wp-json/wc/v3/orders`` from the channel's API URL."""
-        channel = self.channel.sudo()
+        channel = self.channel.sudo()  # the channel's API settings: OMS managers only
         base = (channel.api_url or "").strip().rstrip("/")
         if not base:
             raise OmsError(
@@ -456,7 +456,7 @@ class WooCommerceAdapter(ChannelAdapter):
         import json
 
         # sudo: the consumer key and secret are readable by OMS managers only
-        channel = self.channel.sudo()
+        channel = self.channel.sudo()  # the channel's API settings: OMS managers only
         base = (getattr(channel, "api_url", None) or "").rstrip("/")
         url = f"{base}/wp-json/wc/v3/orders/{binding.external_id}/refunds"
         body = {

@@ -11,7 +11,7 @@ from odoo import SUPERUSER_ID, http
 from odoo.http import request
 
 from ..adapters.exceptions import OmsSignatureError
-from ..models.oms_fulfillment_provider import SIGNATURE_HEADER
+from ..models.fulfillment.oms_fulfillment_provider import SIGNATURE_HEADER
 
 _logger = logging.getLogger(__name__)
 

@@ -13,6 +13,8 @@ from ..adapters import OmsError, OmsRetryableError, get_adapter_class
 
 _logger = logging.getLogger(__name__)
 
+#: channel financial statuses that count as paid for the "Confirm when paid" policy
+PAID_STATUSES = ("paid", "partially_refunded", "refunded")
 #: a new channel without a last sync pulls the orders updated in the last days
 INITIAL_PULL_DAYS = 7
 
@@ -132,83 +134,7 @@ class OmsChannel(models.Model):
     pending_event_count = fields.Integer(string="Pending Events", compute="_compute_dashboard")
     last_event_at = fields.Datetime(string="Last Event Received", compute="_compute_dashboard")
 
-    # ---------------------------------------------------------------- intake mapping
-    customer_policy = fields.Selection(
-        [
-            ("match", "Match or create"),
-            ("create", "Match by channel id only, else create"),
-            ("guest", "One guest customer"),
-        ],
-        required=True,
-        default="match",
-        help="Match or create: the channel's customer id, then the email address finds the "
-        "Odoo customer; a new one is created otherwise. Match by channel id only: never merge "
-        "with an existing contact by email. One guest customer: every order goes to the guest "
-        "customer below, with its addresses as contacts.",
-    )
-    guest_partner_id = fields.Many2one(
-        "res.partner",
-        string="Guest Customer",
-        check_company=True,
-        help="Customer of the orders when the policy is 'One guest customer'.",
-    )
-    require_shipping_address = fields.Boolean(
-        default=True,
-        help="Fail orders without a shipping address (unless their customer has one in Odoo) "
-        "instead of shipping to the customer's main address.",
-    )
-    partner_binding_ids = fields.One2many(
-        "oms.channel.partner", "channel_id", string="Customer Bindings"
-    )
-    product_matching = fields.Selection(
-        [
-            ("sku", "Internal Reference (SKU)"),
-            ("barcode", "Barcode"),
-            ("mapping", "Mapping table only"),
-        ],
-        required=True,
-        default="sku",
-        help="How a channel line finds its Odoo product. The product mappings below always "
-        "win; then the line's SKU is looked up as Internal Reference, or its barcode.",
-    )
-    product_mapping_ids = fields.One2many(
-        "oms.product.mapping", "channel_id", string="Product Mappings"
-    )
-    tax_mapping_ids = fields.One2many("oms.tax.mapping", "channel_id", string="Tax Mappings")
-    tax_fallback = fields.Selection(
-        [("error", "Fail the order"), ("product", "Use the product's taxes")],
-        string="Unmapped Taxes",
-        required=True,
-        default="error",
-        help="What to do with a channel tax no tax mapping covers.",
-    )
-    shipping_product_id = fields.Many2one(
-        "product.product",
-        check_company=True,
-        domain=[("type", "=", "service")],
-        help="Product of the shipping lines (a delivery method's product).",
-    )
-    fee_product_id = fields.Many2one(
-        "product.product",
-        check_company=True,
-        domain=[("type", "=", "service")],
-        help="Product of the fee lines (gift wrapping, payment surcharge...).",
-    )
-    discount_handling = fields.Selection(
-        [("line", "Discount % on the lines"), ("product", "Separate discount lines")],
-        required=True,
-        default="line",
-        help="Discount % on the lines: each line shows its discount (order-level discounts are "
-        "spread over the lines); a discount that no % with two decimals can express exactly "
-        "becomes a discount line. Separate discount lines: one negative line per set of "
-        "taxes, with the discount product.",
-    )
-    discount_product_id = fields.Many2one(
-        "product.product",
-        check_company=True,
-        domain=[("type", "=", "service")],
-        help="Product of the discount lines.",
-    )
+    # ---------------------------------------------------------------- order life cycle
     confirmation_policy = fields.Selection(
         [
             ("immediate", "Confirm immediately"),
@@ -217,11 +143,6 @@ class OmsChannel(models.Model):
         ],
         required=True,
         default="immediate",
-    )
-    total_tolerance = fields.Monetary(
-        currency_field="currency_id",
-        help="Largest difference accepted between the Odoo order total and the channel's "
-        "total (rounding of converted tax-included prices). Zero: the currency's rounding.",
     )
 
     _sql_constraints = [
@@ -232,6 +153,16 @@ class OmsChannel(models.Model):
     def _compute_currency_id(self):
         for channel in self:
             channel.currency_id = channel.pricelist_id.currency_id or channel.company_id.currency_id
+
+    def _is_order_confirmation_due(self, financial_status):
+        """True when the channel's confirmation policy confirms an order whose financial
+        status on the channel is ``financial_status``. Extend for other policies."""
+        self.ensure_one()
+        if self.confirmation_policy == "immediate":
+            return True
+        if self.confirmation_policy == "paid":
+            return financial_status in PAID_STATUSES
+        return False
 
     def _get_adapter(self):
         """The adapter of this channel's platform (see ``adapters/``)."""
@@ -245,6 +176,7 @@ class OmsChannel(models.Model):
 
     @api.depends("code")
     def _compute_webhook_url(self):
+        # sudo: system parameters are readable by administrators only
         base_url = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
         for channel in self:
             channel.webhook_url = f"{base_url}/oms/webhook/{channel.code}" if channel.code else ""
@@ -285,7 +217,7 @@ class OmsChannel(models.Model):
         )
         events = (
             self.env["oms.channel.event"]
-            .sudo()
+            .sudo()  # the dashboard counts every event of the channel, whatever the user's rules
             ._read_group(
                 [("channel_id", "in", channels.ids)],
                 ["channel_id", "state"],

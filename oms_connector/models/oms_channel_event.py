@@ -4,10 +4,16 @@ import json
 import logging
 import traceback
 
-from psycopg2.errors import UniqueViolation
+from psycopg2.errors import (
+    DeadlockDetected,
+    LockNotAvailable,
+    SerializationFailure,
+    UniqueViolation,
+)
 
 from odoo import _, api, fields, models
 from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.job import Job
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import mute_logger
 
@@ -161,7 +167,7 @@ class OmsChannelEvent(models.Model):
         event, or an empty recordset for a duplicate."""
         try:
             # muted: a duplicate is expected here, not an error to log with its payload
-            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
                 return self.create(vals)
         except UniqueViolation:
             _logger.info(
@@ -214,7 +220,7 @@ class OmsChannelEvent(models.Model):
             return self.browse()
         bindings = (
             self.env["oms.channel.order"]
-            .sudo()
+            .sudo()  # which orders Odoo has decides the topic, whoever runs the pull
             .search([("channel_id", "=", channel.id), ("external_id", "in", list(latest))])
         )
         known_updates = {b.external_id: b.external_updated_at for b in bindings}
@@ -329,43 +335,68 @@ class OmsChannelEvent(models.Model):
                     count=len(batch),
                     state=event.state,
                 )
-        vals = {"attempts": event.attempts + 1, "processed_at": fields.Datetime.now()}
+        return event._process_alone()
+
+    def _process_alone(self):
+        """Process this (locked) event on its own in a savepoint and record the outcome. A
+        temporary error retries the job while it has retries left."""
+        self.ensure_one()
+        vals = {"attempts": self.attempts + 1, "processed_at": fields.Datetime.now()}
         try:
-            with event.env.cr.savepoint():
-                handled = event._process()
+            with self.env.cr.savepoint():
+                outcome = self._process()
         except OmsRetryableError as exc:
-            if not event._job_has_retries_left():
-                vals.update(state="failed", error=str(exc))
-                event.write(vals)
-                return vals["error"]
-            raise RetryableJobError(str(exc), seconds=exc.retry_after) from exc
-        except OmsEventIgnored as exc:
-            # e.g. an update older than what Odoo reflects: acknowledged, changes nothing
-            vals.update(state="ignored", error=str(exc))
-        except USER_FIXABLE_ERRORS as exc:
-            vals.update(state="failed", error=event._get_error_message(exc))
-        except Exception as exc:
-            _logger.exception("Event %s (%s) failed unexpectedly", event.id, event.display_name)
-            vals.update(
-                state="failed",
-                error=_(
-                    "Unexpected error: %(error)s\n\n%(trace)s",
-                    error=f"{type(exc).__name__}: {exc}",
-                    trace=traceback.format_exc(limit=5),
-                ),
-            )
-        else:
-            vals.update(state="done" if handled is not False else "ignored", error=False)
-            if handled is False:
-                vals["error"] = _("No handler for topic %(topic)s: ignored.", topic=event.topic)
-        event.write(vals)
+            if self._job_has_retries_left():
+                raise RetryableJobError(str(exc), seconds=exc.retry_after) from exc
+            outcome = exc
+        except Exception as exc:  # recorded on the event by _get_outcome_vals
+            outcome = exc
+        vals.update(self._get_outcome_vals(outcome))
+        self.write(vals)
         return vals.get("error") or _("Event %(state)s.", state=vals["state"])
+
+    def _get_outcome_vals(self, outcome):
+        """The event's state and error once processed, the one place that turns results and
+        exceptions into event states. ``outcome`` is what processing returned (False: no
+        handler for the topic; a channel order or sale order: the order it is about) or the
+        exception it raised; a temporary error left is recorded as a failure (the callers
+        retry it while they can)."""
+        self.ensure_one()
+        if isinstance(outcome, OmsEventIgnored):
+            # e.g. an update older than what Odoo reflects: acknowledged, changes nothing
+            return {"state": "ignored", "error": str(outcome)}
+        if isinstance(outcome, USER_FIXABLE_ERRORS):
+            return {"state": "failed", "error": self._get_error_message(outcome)}
+        if isinstance(outcome, Exception):
+            _logger.error(
+                "Event %s (%s) failed unexpectedly", self.id, self.display_name, exc_info=outcome
+            )
+            trace = "".join(traceback.format_exception(outcome, limit=5))
+            return {
+                "state": "failed",
+                "error": _(
+                    "Unexpected error: %(error)s\n\n%(trace)s",
+                    error=f"{type(outcome).__name__}: {outcome}",
+                    trace=trace,
+                ),
+            }
+        if outcome is False:
+            return {
+                "state": "ignored",
+                "error": _("No handler for topic %(topic)s: ignored.", topic=self.topic),
+            }
+        vals = {"state": "done", "error": False}
+        if isinstance(outcome, models.BaseModel) and outcome:
+            order = outcome if outcome._name == "sale.order" else outcome.sale_order_id
+            vals["sale_order_id"] = order[:1].id
+        return vals
 
     def _job_has_retries_left(self):
         """False when the queue_job running this event has used its last retry."""
         job_uuid = self.env.context.get("job_uuid")
         if not job_uuid:
             return False
+        # sudo: queue jobs are readable by queue managers only; the event reads its own job
         job = self.env["queue.job"].sudo().search([("uuid", "=", job_uuid)], limit=1)
         return not job.max_retries or job.retry + 1 < job.max_retries
 
@@ -449,6 +480,7 @@ class OmsChannelEvent(models.Model):
     def _get_intake_batch_size(self):
         """How many events of new orders one intake job takes in together (system parameter
         ``oms_connector.intake_batch_size``, default 50; 1 turns batching off)."""
+        # sudo: system parameters are readable by administrators only
         value = self.env["ir.config_parameter"].sudo().get_param("oms_connector.intake_batch_size")
         try:
             return max(int(value), 1) if value else DEFAULT_INTAKE_BATCH_SIZE
@@ -520,85 +552,80 @@ class OmsChannelEvent(models.Model):
         ``processed_by`` just processed in its batch: the runner then does not dispatch them
         only for them to find their event done. Jobs already dispatched (enqueued, started or
         locked) are left to run: they find their event done. Events still pending (a temporary
-        error) keep their job, which retries them."""
+        error) keep their job, which retries them.
+
+        Only an optimisation, so it can never undo the batch: it runs in a savepoint, skips
+        the jobs another transaction holds, and gives up on a serialization or lock conflict
+        (two batch jobs that took in each other's events, issue 13): a job left waiting finds
+        its event done."""
         if not self:
             return
-        self.env.flush_all()
+        result = _("Processed with the batch of event %(event)s.", event=processed_by.id)
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                for job in Job.load_many(self.env, self._lock_waiting_job_uuids()):
+                    job.set_done(result=result)
+                    job.store()
+        except (SerializationFailure, LockNotAvailable, DeadlockDetected) as exc:
+            _logger.debug("Waiting jobs of events %s left as they are: %s", self.ids, exc)
+            self.env["queue.job"].invalidate_model()
+
+    def _lock_waiting_job_uuids(self):
+        """The uuids of the waiting (pending) processing jobs of these events, locked for this
+        transaction; those another transaction holds are skipped."""
+        self.env["queue.job"].flush_model(["identity_key", "state"])
         self.env.cr.execute(
             """
-            UPDATE queue_job
-               SET state = 'done',
-                   date_done = now() at time zone 'UTC',
-                   result = %(result)s
-             WHERE id IN (
-                    SELECT id FROM queue_job
-                     WHERE identity_key = ANY(%(keys)s) AND state = 'pending'
-                       FOR UPDATE SKIP LOCKED
-                   )
+            SELECT uuid FROM queue_job
+             WHERE identity_key = ANY(%s) AND state = 'pending'
+               FOR UPDATE SKIP LOCKED
             """,
-            {
-                "keys": [event._get_processing_identity_key() for event in self],
-                "result": _("Processed with the batch of event %(event)s.", event=processed_by.id),
-            },
+            [[event._get_processing_identity_key() for event in self]],
         )
-        self.env["queue.job"].invalidate_model(["state", "date_done", "result"])
+        return [row[0] for row in self.env.cr.fetchall()]
 
     def _process_events_together(self):
         """Process these events (locked by the caller) as ``_job_process`` would, the
         ``order.created`` / ``order.updated`` ones of each channel in one
         ``oms.channel.order._import_normalized_orders``. States and errors are those of
-        ``_job_process``; an event hitting a temporary error stays pending and is enqueued
-        again."""
-        now = fields.Datetime.now()
-        retry, retry_after = self.browse(), None
+        ``_job_process`` (``_get_outcome_vals``); an event hitting a temporary error stays
+        pending and is enqueued again."""
+        retry, retry_after = self.browse(), 0
         for channel in self.channel_id:
             events = self.filtered(lambda e, c=channel: e.channel_id == c).with_company(
                 channel.company_id
             )
-            items, item_events = [], []
-            for event in events.sorted(lambda e: (e.received_at, e.id)):
-                try:
-                    items.append((event._normalize_order(), event))
-                    item_events.append(event)
-                except Exception as exc:  # reported on the event, as _job_process does
-                    event.write(
-                        {
-                            "state": "failed",
-                            "error": event._get_error_message(exc),
-                            "attempts": event.attempts + 1,
-                            "processed_at": now,
-                        }
-                    )
-            results = self.env["oms.channel.order"]._import_normalized_orders(channel, items)
-            for event, result in zip(item_events, results, strict=True):
-                vals = {"attempts": event.attempts + 1, "processed_at": now}
-                if isinstance(result, OmsRetryableError):
-                    retry |= event
-                    retry_after = max(retry_after or 0, result.retry_after or 0) or None
-                    continue
-                if isinstance(result, OmsEventIgnored):
-                    vals.update(state="ignored", error=str(result))
-                elif isinstance(result, USER_FIXABLE_ERRORS):
-                    vals.update(state="failed", error=event._get_error_message(result))
-                elif isinstance(result, Exception):
-                    _logger.error("Event %s failed unexpectedly: %r", event.id, result)
-                    vals.update(
-                        state="failed",
-                        error=_(
-                            "Unexpected error: %(error)s",
-                            error=f"{type(result).__name__}: {result}",
-                        ),
-                    )
-                else:
-                    vals.update(state="done", error=False)
-                    order = result if result._name == "sale.order" else result.sale_order_id
-                    vals["sale_order_id"] = order[:1].id
-                event.write(vals)
+            channel_retry, channel_retry_after = events._import_events_together(channel)
+            retry |= channel_retry
+            retry_after = max(retry_after, channel_retry_after)
         if retry:
             retry._enqueue_processing(
                 eta=fields.Datetime.add(fields.Datetime.now(), seconds=retry_after or 10)
             )
         return True
+
+    def _import_events_together(self, channel):
+        """Import the orders of these events of ``channel`` in one batch and record each
+        event's outcome. Returns (events to retry, seconds to wait before)."""
+        now = fields.Datetime.now()
+        items, outcomes = [], {}
+        for event in self.sorted(lambda e: (e.received_at, e.id)):
+            try:
+                items.append((event._normalize_order(), event))
+            except Exception as exc:  # recorded on the event, as _job_process does
+                outcomes[event] = exc
+        results = self.env["oms.channel.order"]._import_normalized_orders(channel, items)
+        outcomes.update(zip([event for _n, event in items], results, strict=True))
+        retry, retry_after = self.browse(), 0
+        for event, outcome in outcomes.items():
+            if isinstance(outcome, OmsRetryableError):
+                retry |= event
+                retry_after = max(retry_after, outcome.retry_after or 0)
+                continue
+            vals = {"attempts": event.attempts + 1, "processed_at": now}
+            vals.update(event._get_outcome_vals(outcome))
+            event.write(vals)
+        return retry, retry_after
 
     def _job_process_batch(self):
         """queue_job: process these events together (an explicit batch, e.g. a bulk retry):

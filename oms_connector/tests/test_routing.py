@@ -271,7 +271,7 @@ class TestRouting(RoutingFactoryMixin, TransactionCase):
         with trap_jobs() as trap:
             for order in orders:
                 binding = order.oms_binding_ids
-                binding._confirm_sale_order_if_due(binding._get_stored_normalized())
+                binding._confirm_sale_order_if_due()
             self.assertEqual([o.state for o in orders], ["draft", "draft"])
             self.assertEqual([o.oms_routing_state for o in orders], ["pending", "pending"])
             # one job waits for both orders

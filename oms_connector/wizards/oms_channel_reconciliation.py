@@ -4,7 +4,7 @@ from collections import defaultdict
 
 from odoo import _, api, fields, models
 
-from ..models.oms_channel_transaction import INBOUND_KINDS
+from ..models.accounting.oms_channel_transaction import INBOUND_KINDS
 
 RECORD_MODELS = [
     ("sale.order", "Sales Order"),

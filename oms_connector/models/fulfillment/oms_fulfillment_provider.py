@@ -12,7 +12,7 @@ import requests
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..adapters.exceptions import OmsError, OmsRetryableError, OmsSignatureError
+from ...adapters.exceptions import OmsError, OmsRetryableError, OmsSignatureError
 
 _logger = logging.getLogger(__name__)
 
@@ -109,7 +109,7 @@ class OmsFulfillmentProvider(models.Model):
     def _check_signature(self, body, signature):
         """Raise ``OmsSignatureError`` unless ``signature`` signs ``body`` (constant time)."""
         self.ensure_one()
-        if not self.sudo().secret:
+        if not self.sudo().secret:  # the secret is readable by managers only
             raise OmsSignatureError(
                 "The 3PL provider has no secret: every confirmation is refused."
             )

@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, models
 
-from ..adapters.exceptions import OmsMappingError, OmsPayloadError
+from ...adapters.exceptions import OmsMappingError, OmsPayloadError
 
 
 class OmsChannelEvent(models.Model):

@@ -104,6 +104,7 @@ class SaleOrder(models.Model):
 
     @api.model
     def _oms_get_routing_batch_size(self):
+        # sudo: system parameters are readable by administrators only
         value = self.env["ir.config_parameter"].sudo().get_param("oms_connector.routing_batch_size")
         return int(value) if value and value.isdigit() and int(value) > 0 else DEFAULT_ROUTING_BATCH
 
@@ -120,6 +121,7 @@ class SaleOrder(models.Model):
         )
         if not orders:
             return _("No order waits for routing.")
+        # sudo: routing reads the stock of every warehouse and logs its decisions as a system step
         decisions = self.env["oms.routing.engine"].sudo().route_orders(orders)
         if len(orders) == batch_size:
             self._oms_enqueue_routing(eta=0)
@@ -137,6 +139,7 @@ class SaleOrder(models.Model):
     @api.model
     def _oms_cron_route_pending_orders(self):
         """Safety net: enqueue routing if orders wait (a lost job, a restored database)."""
+        # sudo: the cron looks for pending orders of every company
         if self.sudo().search_count(
             [("oms_routing_state", "=", "pending"), ("state", "in", ("draft", "sent"))], limit=1
         ):
@@ -147,7 +150,7 @@ class SaleOrder(models.Model):
         """Confirm routed orders, through the channel's confirmation policy when the order
         came in through intake (its binding), else directly."""
         for binding in self.oms_binding_ids:
-            binding._confirm_sale_order_if_due(binding._get_stored_normalized())
+            binding._confirm_sale_order_if_due()
         without_binding = self.filtered(
             lambda o: not o.oms_binding_ids and o.state in ("draft", "sent")
         )

@@ -10,7 +10,7 @@ from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.exceptions import UserError
 from odoo.tools import float_is_zero
 
-from ..adapters.exceptions import OmsError, OmsRetryableError
+from ...adapters.exceptions import OmsError, OmsRetryableError
 
 _logger = logging.getLogger(__name__)
 
@@ -255,6 +255,7 @@ class StockPicking(models.Model):
             domain.append(("name", "=", str(data["picking"])))
         else:
             raise OmsError(_("The confirmation names neither request_id nor picking."))
+        # sudo: the 3PL's confirmation (a signed public request) may touch any of its deliveries
         pickings = self.sudo().search(domain, order="id")
         open_pickings = pickings.filtered(lambda p: p.state not in ("done", "cancel"))
         if not open_pickings:

@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, fields, models
 
-from ..adapters.exceptions import OmsMappingError
+from ...adapters.exceptions import OmsMappingError
 
 
 class OmsChannel(models.Model):

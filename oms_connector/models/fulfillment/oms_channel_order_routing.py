@@ -2,55 +2,34 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import models
 
-from ..adapters.normalized import NormalizedOrder
-
 
 class OmsChannelOrder(models.Model):
     _inherit = "oms.channel.order"
 
-    def _hold_for_routing(self, normalized):
+    def _hold_for_routing(self):
         """True when this order waits for the routing job instead of being confirmed now: its
         channel routes by rules and the channel's policy says the order is due. The routing
         job chooses the warehouse(s) first (deliveries are created at confirmation), then
-        confirms it through ``_confirm_sale_order_if_due(_get_stored_normalized())``."""
+        confirms it through ``_confirm_sale_order_if_due``."""
         self.ensure_one()
         order = self.sale_order_id
-        if not (order._oms_needs_routing() and self._is_confirmation_due(normalized)):
+        if not (order._oms_needs_routing() and self._is_confirmation_due()):
             return False
         if order.oms_routing_state not in ("pending", "held"):
             order._oms_mark_routing_pending()
         return True
 
-    def _confirm_sale_order_if_due(self, normalized):
+    def _confirm_sale_order_if_due(self):
         self.ensure_one()
-        if self._hold_for_routing(normalized):
+        if self._hold_for_routing():
             return False
-        return super()._confirm_sale_order_if_due(normalized)
+        return super()._confirm_sale_order_if_due()
 
-    def _confirm_sale_orders_if_due(self, normalized_list):
+    def _confirm_sale_orders_if_due(self):
         """Batch import: orders of routing channels wait for the routing job, the others are
         confirmed together as usual."""
-        pairs = [
-            (binding, normalized)
-            for binding, normalized in zip(self, normalized_list, strict=True)
-            if not binding._hold_for_routing(normalized)
-        ]
-        bindings = self.browse([binding.id for binding, _normalized in pairs])
-        return super(OmsChannelOrder, bindings)._confirm_sale_orders_if_due(
-            [normalized for _binding, normalized in pairs]
-        )
-
-    def _get_stored_normalized(self):
-        """The statuses of the channel order as last taken in, as a ``NormalizedOrder``, for
-        the confirmation policy when the payload is not at hand (after routing)."""
-        self.ensure_one()
-        return NormalizedOrder(
-            external_id=self.external_id,
-            name=self.external_name or "",
-            financial_status=self.external_financial_status or "",
-            fulfillment_status=self.external_fulfillment_status or "",
-            status=self.external_status or "",
-        )
+        bindings = self.filtered(lambda binding: not binding._hold_for_routing())
+        return super(OmsChannelOrder, bindings)._confirm_sale_orders_if_due()
 
     def _after_order_imported(self, normalized, event):
         """Start stock sync for the products the channel sells (see oms.channel.stock.level);

@@ -3,7 +3,7 @@
 from odoo import Command, _, fields, models
 from odoo.tools.misc import format_amount
 
-from ..adapters.exceptions import OmsMappingError, OmsPayloadError
+from ...adapters.exceptions import OmsMappingError, OmsPayloadError
 from .oms_channel_transaction import INBOUND_KINDS, OUTBOUND_KINDS
 
 

@@ -1,0 +1,904 @@
+# Copyright 2026 The OMS Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from dataclasses import dataclass, field
+
+from odoo import Command, api, models, tools
+from odoo.osv import expression
+from odoo.tools import float_round
+
+from ...adapters.exceptions import OmsMappingError
+from ..oms_channel_order import MAPPING_ERRORS
+
+
+@dataclass
+class LinesMapping:
+    """What the line mapping of one order shares: the order, its currency, the channel's tax
+    mappings and the channel taxes found unmapped so far."""
+
+    channel: models.BaseModel
+    normalized: object
+    currency: models.BaseModel
+    tax_mappings: list
+    tax_errors: set = field(default_factory=set)
+
+
+class OmsChannelOrderMapper(models.AbstractModel):
+    """Maps channel orders (``NormalizedOrder``) onto Odoo: pricelist, customers, addresses,
+    products, taxes and sale order lines. Batch-first: every entry point takes a list of
+    orders and answers a list aligned on it, each item the result or the exception saying why
+    that order cannot be mapped; a single order is a batch of one. Reads are done once for the
+    whole batch, creates take a list. Extend the ``_prepare_*_vals`` hooks to set more fields.
+    """
+
+    _name = "oms.channel.order.mapper"
+    _description = "Channel Order Mapper"
+
+    @api.model
+    def _get_orders_currencies(self, channel, normalized_list):
+        """{currency code of the orders: currency}, the channel's (else the company's) for an
+        unknown or missing code, in one query."""
+        default = channel.currency_id or channel.company_id.currency_id
+        codes = {normalized.currency for normalized in normalized_list}
+        found = {
+            currency.name: currency
+            for currency in self.env["res.currency"].search([("name", "in", list(codes - {""}))])
+        }
+        return {code: found.get(code) or default for code in codes}
+
+    @api.model
+    def _set_analytic_distribution_defaults(self, channel, orders_vals):
+        """Odoo looks for an analytic distribution model on each new line, twice; when the
+        company has none, there is nothing to find: the lines get an empty distribution at once.
+        """
+        if not orders_vals:
+            return
+        models_exist = self.env["account.analytic.distribution.model"].search_count(
+            [("company_id", "in", [channel.company_id.id, False])], limit=1
+        )
+        if models_exist:
+            return
+        for vals in orders_vals:
+            for command in vals["order_line"]:
+                command[2].setdefault("analytic_distribution", False)
+
+    @api.model
+    def _prepare_sale_order_vals(self, channel, normalized, partner, invoice, shipping, pricelist):
+        """Values of the sale order (without its lines). Extend to set more fields."""
+        vals = {
+            "partner_id": partner.id,
+            "partner_invoice_id": invoice.id,
+            "partner_shipping_id": shipping.id,
+            "pricelist_id": pricelist.id,
+            "company_id": channel.company_id.id,
+            "client_order_ref": normalized.name,
+            "origin": f"{channel.name}: {normalized.name}",
+            "oms_channel_id": channel.id,
+            "oms_external_ref": normalized.name,
+            "oms_channel_status": normalized.status,
+            "oms_customer_note": normalized.note or False,
+            "require_signature": False,
+            "require_payment": False,
+        }
+        if normalized.created_at:
+            vals["date_order"] = normalized.created_at
+        if channel.warehouse_id:
+            vals["warehouse_id"] = channel.warehouse_id.id
+        if channel.team_id:
+            vals["team_id"] = channel.team_id.id
+        return vals
+
+    @api.model
+    def _check_order_total(self, order, normalized, channel):
+        """``OmsMappingError`` unless the order's total is the channel's total (within the
+        currency rounding or the channel's tolerance)."""
+        currency = order.currency_id
+        difference = order.amount_total - normalized.total
+        if currency.is_zero(difference) or abs(difference) <= channel.total_tolerance + 1e-9:
+            return
+        raise OmsMappingError(
+            self.env._(
+                "Order %(order)s: the total in Odoo (%(odoo_total)s %(currency)s) differs from "
+                "the channel's total (%(channel_total)s %(currency)s) by %(difference)s. Check "
+                "the tax mappings of channel %(channel)s (a price-included tax for prices that "
+                "include tax), its discount handling, or raise its total tolerance; then retry.",
+                order=normalized.name or normalized.external_id,
+                odoo_total=f"{order.amount_total:.{currency.decimal_places}f}",
+                channel_total=f"{normalized.total:.{currency.decimal_places}f}",
+                difference=f"{difference:+.{currency.decimal_places}f}",
+                currency=currency.name,
+                channel=channel.name,
+            )
+        )
+
+    @api.model
+    def _prepare_orders_create_vals(self, channel, normalized_list):
+        """For each order of ``normalized_list``, the values creating its sale order with its
+        lines, or the exception saying why it cannot be mapped. Products, currencies,
+        customers and addresses are read for all orders in a few queries; customers and
+        addresses are created only for orders that map."""
+        results = self._prepare_orders_lines_vals(channel, normalized_list)
+        pricelists = {}
+        for index, normalized in enumerate(normalized_list):
+            if isinstance(results[index], Exception):
+                continue
+            try:
+                pricelists[index] = self._get_order_pricelist(channel, normalized)
+            except MAPPING_ERRORS as exc:
+                results[index] = exc
+        partners = self._get_orders_partners(channel, [normalized_list[i] for i in pricelists])
+        for (index, pricelist), found in zip(pricelists.items(), partners, strict=True):
+            if isinstance(found, Exception):
+                results[index] = found
+                continue
+            vals = self._prepare_sale_order_vals(channel, normalized_list[index], *found, pricelist)
+            vals["order_line"] = [Command.create(line_vals) for line_vals in results[index]]
+            results[index] = vals
+        self._set_analytic_distribution_defaults(
+            channel, [vals for vals in results if not isinstance(vals, Exception)]
+        )
+        return results
+
+    @api.model
+    def _prepare_orders_lines_vals(self, channel, normalized_list):
+        """For each order of ``normalized_list``, the values of its sale order lines (see
+        ``_prepare_lines_vals``), or the exception saying why they cannot be mapped."""
+        products = self._get_orders_line_products(channel, normalized_list)
+        currencies = self._get_orders_currencies(channel, normalized_list)
+        results = []
+        for normalized, order_products in zip(normalized_list, products, strict=True):
+            if isinstance(order_products, Exception):
+                results.append(order_products)
+                continue
+            try:
+                results.append(
+                    self._prepare_lines_vals(
+                        channel, normalized, order_products, currencies[normalized.currency]
+                    )
+                )
+            except MAPPING_ERRORS as exc:
+                results.append(exc)
+        return results
+
+    @api.model
+    def _get_order_pricelist(self, channel, normalized):
+        """The channel's pricelist when its currency is the order's, else any pricelist of the
+        company in the order's currency; ``OmsMappingError`` when there is none."""
+        code = normalized.currency or channel.currency_id.name
+        if channel.pricelist_id and channel.pricelist_id.currency_id.name == code:
+            return channel.pricelist_id
+        pricelist = self.env["product.pricelist"].search(
+            [
+                ("currency_id.name", "=", code),
+                ("company_id", "in", [channel.company_id.id, False]),
+            ],
+            limit=1,
+        )
+        if not pricelist and code == channel.company_id.currency_id.name:
+            return pricelist  # no pricelist at all: the order is in the company's currency
+        if not pricelist:
+            raise OmsMappingError(
+                self.env._(
+                    "Order %(order)s is in %(currency)s but no pricelist of %(company)s uses "
+                    "%(currency)s. Activate the currency and create a pricelist in %(currency)s "
+                    "(or set one on channel %(channel)s), then retry.",
+                    order=normalized.name or normalized.external_id,
+                    currency=code,
+                    company=channel.company_id.name,
+                    channel=channel.name,
+                )
+            )
+        return pricelist
+
+    @api.model
+    def _get_missing_shipping_address_message(self, channel, normalized, customer_name):
+        return self.env._(
+            "Order %(order)s has no shipping address, and its customer %(customer)s has "
+            "no address in Odoo. Add the address on the customer's contact in Odoo (or "
+            "untick 'Require Shipping Address' on channel %(channel)s), then retry.",
+            order=normalized.name or normalized.external_id,
+            customer=customer_name,
+            channel=channel.name,
+        )
+
+    @api.model
+    def _get_orders_partners(self, channel, normalized_list):
+        """For each new order of ``normalized_list``, (customer, invoice address, shipping
+        address) or the ``OmsMappingError`` of that order. Customers, their channel bindings
+        and addresses are read in a few queries for all orders and created in one ``create``
+        each; nothing is created for an order that fails. The customer is found per the
+        channel's customer policy: its binding to the channel's customer id, then (policy
+        "match") the email address; else a new contact (``_prepare_customer_vals``)."""
+        results = [None] * len(normalized_list)
+        customers = self._find_orders_customers(channel, normalized_list)
+        new_customers, bindings_to_create, plans = {}, {}, {}
+        for index, normalized in enumerate(normalized_list):
+            customer, key, external_id = customers[index]
+            try:
+                customer_vals = self._plan_order_customer(
+                    channel, normalized, customer, key, new_customers
+                )
+            except MAPPING_ERRORS as exc:
+                results[index] = exc
+                continue
+            if customer is None:
+                new_customers.setdefault(key, customer_vals)
+            if external_id:
+                bindings_to_create.setdefault(external_id, customer if customer else key)
+            plans[index] = customer if customer is not None else key
+        created = self._create_customers(channel, new_customers, bindings_to_create)
+        partners = {
+            index: created[plan] if isinstance(plan, tuple) else plan
+            for index, plan in plans.items()
+        }
+        addresses = self._get_orders_addresses(
+            [(normalized_list[index], partner) for index, partner in partners.items()]
+        )
+        for (index, partner), (invoice, shipping) in zip(partners.items(), addresses, strict=True):
+            results[index] = (partner, invoice, shipping)
+        return results
+
+    @api.model
+    def _plan_order_customer(self, channel, normalized, customer, key, new_customers):
+        """Check that the order's customer and addresses map (``OmsMappingError`` else, or the
+        exception ``_find_orders_customers`` found for ``customer``); return the values of its
+        new customer (None when ``customer`` exists)."""
+        if isinstance(customer, Exception):
+            raise customer
+        customer_vals = None
+        if customer is None:
+            customer_vals = new_customers.get(key) or self._prepare_customer_vals(
+                channel, normalized
+            )
+        for address in (normalized.billing_address, normalized.shipping_address):
+            if address:
+                self._prepare_address_fields(address, normalized)
+        if not normalized.shipping_address and channel.require_shipping_address:
+            if customer is not None:
+                has_address = customer.street and customer.country_id
+                name = customer.display_name
+            else:
+                has_address = customer_vals.get("street") and customer_vals.get("country_id")
+                name = customer_vals["name"]
+            self._ensure_shipping_address(channel, normalized, has_address, name)
+        return customer_vals
+
+    @api.model
+    def _ensure_shipping_address(self, channel, normalized, has_address, customer_name):
+        """``OmsMappingError`` when the order ships to its customer's own address (it has no
+        shipping address), the customer has none and the channel requires one."""
+        if not has_address:
+            raise OmsMappingError(
+                self._get_missing_shipping_address_message(channel, normalized, customer_name)
+            )
+
+    @api.model
+    def _create_customers(self, channel, new_customers, bindings_to_create):
+        """Create the customers ``new_customers`` ({key: vals}) and the channel bindings
+        ``bindings_to_create`` ({channel customer id: customer or key of a new one}) in one
+        ``create`` each; return {key: new customer}."""
+        created = dict(
+            zip(
+                new_customers,
+                self.env["res.partner"].create(list(new_customers.values())),
+                strict=True,
+            )
+        )
+        if bindings_to_create:
+            self.env["oms.channel.partner"].create(
+                [
+                    {
+                        "channel_id": channel.id,
+                        "external_id": external_id,
+                        "partner_id": (
+                            created[customer] if isinstance(customer, tuple) else customer
+                        ).id,
+                    }
+                    for external_id, customer in bindings_to_create.items()
+                ]
+            )
+        return created
+
+    @api.model
+    def _find_orders_customers(self, channel, normalized_list):
+        """For each order: (existing customer or None, key of the customer to create or None,
+        channel customer id to bind or ""), in two queries for all orders. Orders of one new
+        customer share its key."""
+        policy = channel.customer_policy
+        if policy == "guest":
+            try:
+                guest = self._get_guest_customer(channel)
+            except MAPPING_ERRORS as exc:
+                guest = exc
+            return [(guest, None, "")] * len(normalized_list)
+        external_ids = [
+            (n.customer.external_id if n.customer.external_id and not n.customer.is_guest else "")
+            for n in normalized_list
+        ]
+        bound = self._get_bound_customers(channel, external_ids)
+        emails = [(n.customer.email or "").strip().lower() for n in normalized_list]
+        by_email = {}
+        if policy == "match":
+            unbound = zip(emails, external_ids, strict=True)
+            by_email = self._get_customers_by_email(
+                channel, {email for email, ext in unbound if ext not in bound}
+            )
+        found = []
+        for index, (email, external_id) in enumerate(zip(emails, external_ids, strict=True)):
+            customer = (bound.get(external_id) if external_id else None) or by_email.get(email)
+            key = None
+            if not customer:
+                customer = None
+                if external_id:
+                    key = ("id", external_id)
+                elif policy == "match" and email:
+                    key = ("email", email)
+                else:
+                    key = ("order", index)
+            found.append((customer, key, "" if external_id in bound else external_id))
+        return found
+
+    @api.model
+    def _get_bound_customers(self, channel, external_ids):
+        """{channel customer id: the customer bound to it} for ``external_ids``."""
+        if not any(external_ids):
+            return {}
+        bindings = self.env["oms.channel.partner"].search(
+            [("channel_id", "=", channel.id), ("external_id", "in", list(set(external_ids)))]
+        )
+        return {binding.external_id: binding.partner_id for binding in bindings}
+
+    @api.model
+    def _get_customers_by_email(self, channel, emails):
+        """{email (lower case): the oldest customer of the channel's company with it}."""
+        emails = set(emails) - {""}
+        if not emails:
+            return {}
+        partners = self.env["res.partner"].search(
+            expression.AND(
+                [
+                    expression.OR([[("email", "=ilike", email)] for email in emails]),
+                    [
+                        ("parent_id", "=", False),
+                        ("company_id", "in", [channel.company_id.id, False]),
+                    ],
+                ]
+            ),
+            order="id",
+        )
+        by_email = {}
+        for partner in partners:
+            by_email.setdefault((partner.email or "").lower(), partner)
+        return by_email
+
+    @api.model
+    def _get_orders_addresses(self, orders_partners):
+        """(invoice address, shipping address) of each ``(normalized, customer)``: the child
+        contact of the customer with this address and type (invoice / delivery), reused when
+        identical, else the customer itself when the order has no such address. The
+        customers' contacts are read at once, the missing ones created in one ``create``."""
+        keys = ("name", "street", "street2", "zip", "city", "country_id", "state_id")
+        customers = self.env["res.partner"].concat(*(p for _n, p in orders_partners))
+        existing = {}
+        for child in customers.child_ids:
+            current = (
+                child.name,
+                child.street,
+                child.street2,
+                child.zip,
+                child.city,
+                child.country_id.id,
+                child.state_id.id,
+            )
+            existing.setdefault((child.parent_id.id, child.type, current), child)
+        to_create, wanted_by_order = {}, []
+        for normalized, partner in orders_partners:
+            wanted = []
+            for address, address_type in (
+                (normalized.billing_address, "invoice"),
+                (normalized.shipping_address, "delivery"),
+            ):
+                if not address:
+                    wanted.append(None)
+                    continue
+                vals = self._prepare_address_vals(partner, address, address_type, normalized)
+                key = (partner.id, address_type, tuple(vals.get(k) or False for k in keys))
+                if key not in existing:
+                    to_create.setdefault(key, vals)
+                wanted.append(key)
+            wanted_by_order.append(wanted)
+        if to_create:
+            existing.update(
+                zip(
+                    to_create, self.env["res.partner"].create(list(to_create.values())), strict=True
+                )
+            )
+        results = []
+        for (_normalized, partner), (invoice_key, shipping_key) in zip(
+            orders_partners, wanted_by_order, strict=True
+        ):
+            invoice = existing[invoice_key] if invoice_key else partner
+            # without a shipping address the checks above allowed the customer's own
+            shipping = existing[shipping_key] if shipping_key else partner
+            results.append((invoice, shipping))
+        return results
+
+    @api.model
+    def _get_guest_customer(self, channel):
+        """The customer of every order of a channel with the "One guest customer" policy."""
+        if not channel.guest_partner_id:
+            raise OmsMappingError(
+                self.env._(
+                    "Channel %(channel)s takes orders for one guest customer but has none: "
+                    "set the guest customer on the channel's Mapping tab, then retry.",
+                    channel=channel.name,
+                )
+            )
+        return channel.guest_partner_id
+
+    @api.model
+    def _prepare_customer_vals(self, channel, normalized):
+        """Values of a new customer, with the billing (else shipping) address as its own."""
+        customer = normalized.customer
+        address = normalized.billing_address or normalized.shipping_address
+        name = customer.name or (address and address.name) or customer.email
+        vals = {
+            "name": name or self.env._("Customer %(id)s", id=customer.external_id or "?"),
+            "email": customer.email or False,
+            "phone": customer.phone or (address and address.phone) or False,
+            "customer_rank": 1,
+            "lang": channel.company_id.partner_id.lang or self.env.lang,
+        }
+        if address:
+            vals.update(self._prepare_address_fields(address, normalized))
+        return vals
+
+    @api.model
+    def _prepare_address_vals(self, partner, address, address_type, normalized):
+        name = address.name or partner.name
+        if address.company and address.company != name:
+            name = f"{name} ({address.company})"
+        vals = {
+            "parent_id": partner.id,
+            "type": address_type,
+            "name": name,
+            "phone": address.phone or False,
+            "email": address.email or False,
+        }
+        vals.update(self._prepare_address_fields(address, normalized))
+        return vals
+
+    @api.model
+    def _prepare_address_fields(self, address, normalized):
+        """street, city, zip, country and state of ``address``; ``OmsMappingError`` for an
+        unknown country code (an unknown state is left empty)."""
+        country_id = state_id = False
+        if address.country_code:
+            countries, states = self._get_country_state_ids()
+            country_id = countries.get(address.country_code)
+            if not country_id:
+                raise OmsMappingError(
+                    self.env._(
+                        "Order %(order)s: the country code %(code)r of the address of "
+                        "%(name)s is unknown. Fix the address on the channel, or create the "
+                        "country with this code in Odoo, then retry.",
+                        order=normalized.name or normalized.external_id,
+                        code=address.country_code,
+                        name=address.name,
+                    )
+                )
+            if address.state_code:
+                code = address.state_code
+                state_id = states.get((country_id, code)) or states.get(
+                    (country_id, code.rpartition("-")[2]), False
+                )
+        return {
+            "street": address.street or False,
+            "street2": address.street2 or False,
+            "zip": address.zip or False,
+            "city": address.city or False,
+            "country_id": country_id,
+            "state_id": state_id,
+        }
+
+    @api.model
+    @tools.ormcache()
+    def _get_country_state_ids(self):
+        """({country code: id}, {(country id, state code): id}), cached per registry."""
+        countries = {
+            country["code"].upper(): country["id"]
+            # sudo: a registry-wide cache of public reference data, the same for every user
+            for country in self.env["res.country"].sudo().search_read([], ["code"])
+            if country["code"]
+        }
+        states = {}
+        # sudo: see the countries above
+        for state in self.env["res.country.state"].sudo().search_read([], ["country_id", "code"]):
+            code = (state["code"] or "").upper()
+            country_id = state["country_id"][0]
+            states[(country_id, code)] = state["id"]
+            # some countries' states are coded ISO 3166-2 style (DE-BE): shops send "BE"
+            _prefix, _sep, short = code.partition("-")
+            if short:
+                states.setdefault((country_id, short), state["id"])
+        return countries, states
+
+    @api.model
+    def _get_orders_line_products(self, channel, normalized_list):
+        """For each order of ``normalized_list``, {line external id: product} of its product
+        lines, or the ``OmsMappingError`` naming its lines without a product. The channel's
+        product mappings win, then the product matching of the channel (SKU or barcode); one
+        query per way of matching, for all the orders together."""
+        orders_lines = [
+            [line for line in normalized.lines if not line.is_fee] for normalized in normalized_list
+        ]
+        lines = [line for order_lines in orders_lines for line in order_lines]
+        mapped_sku, mapped_id = self._get_mapped_products(channel, lines)
+        unmapped = [
+            line
+            for line in lines
+            if line.sku not in mapped_sku and line.external_product_id not in mapped_id
+        ]
+        by_code = self._get_products_by_code(channel, unmapped)
+        field = self._get_product_matching_field(channel)
+        results = []
+        for normalized, order_lines in zip(normalized_list, orders_lines, strict=True):
+            products, missing, ambiguous = {}, [], []
+            for line in order_lines:
+                product = mapped_sku.get(line.sku) if line.sku else None
+                product = product or mapped_id.get(line.external_product_id)
+                if not product and field:
+                    code = line.sku if field == "default_code" else line.barcode
+                    product = by_code.get(code) if code else None
+                if product and len(product) > 1:
+                    ambiguous.append((line, product))
+                elif product:
+                    products[line.external_id] = product
+                else:
+                    missing.append(line)
+            if missing or ambiguous:
+                products = OmsMappingError(
+                    self._get_unknown_products_message(channel, normalized, missing, ambiguous)
+                )
+            results.append(products)
+        return results
+
+    @api.model
+    def _get_mapped_products(self, channel, lines):
+        """({channel SKU: product}, {channel product id: product}) of the channel's product
+        mappings for ``lines``, in one query."""
+        skus = list({line.sku for line in lines if line.sku})
+        product_ids = list({line.external_product_id for line in lines if line.external_product_id})
+        mapped_sku, mapped_id = {}, {}
+        if not (skus or product_ids):
+            return mapped_sku, mapped_id
+        domain = expression.OR(
+            ([[("external_sku", "in", skus)]] if skus else [])
+            + ([[("external_product_id", "in", product_ids)]] if product_ids else [])
+        )
+        mappings = self.env["oms.product.mapping"].search(
+            expression.AND([[("channel_id", "=", channel.id)], domain])
+        )
+        for mapping in mappings:
+            if mapping.external_sku:
+                mapped_sku[mapping.external_sku] = mapping.product_id
+            if mapping.external_product_id:
+                mapped_id[mapping.external_product_id] = mapping.product_id
+        return mapped_sku, mapped_id
+
+    @api.model
+    def _get_product_matching_field(self, channel):
+        """The product field a line's code is looked up in (False: mapping table only)."""
+        return {"sku": "default_code", "barcode": "barcode"}.get(channel.product_matching, False)
+
+    @api.model
+    def _get_products_by_code(self, channel, lines):
+        """{SKU or barcode of ``lines``: the saleable products with it}, in one query."""
+        field = self._get_product_matching_field(channel)
+        if not field:
+            return {}
+        codes = {(line.sku if field == "default_code" else line.barcode) for line in lines} - {
+            "",
+            None,
+        }
+        if not codes:
+            return {}
+        found = self.env["product.product"].search(
+            [
+                (field, "in", list(codes)),
+                ("sale_ok", "=", True),
+                ("company_id", "in", [channel.company_id.id, False]),
+            ]
+        )
+        by_code = {}
+        for product in found:
+            by_code.setdefault(product[field], self.env["product.product"])
+            by_code[product[field]] |= product
+        return by_code
+
+    @api.model
+    def _get_unknown_products_message(self, channel, normalized, missing, ambiguous):
+        how = {
+            "sku": self.env._("a product with this Internal Reference"),
+            "barcode": self.env._("a product with this barcode"),
+            "mapping": self.env._("a product"),
+        }[channel.product_matching]
+        parts = [
+            self.env._(
+                "Order %(order)s: Odoo has no product for these lines of channel %(channel)s:",
+                order=normalized.name or normalized.external_id,
+                channel=channel.name,
+            )
+        ]
+        for line in missing:
+            parts.append(
+                self.env._(
+                    "- SKU %(sku)r (barcode %(barcode)r, channel product id %(product_id)r): "
+                    "%(name)s",
+                    sku=line.sku,
+                    barcode=line.barcode,
+                    product_id=line.external_product_id,
+                    name=line.name,
+                )
+            )
+        for line, products in ambiguous:
+            parts.append(
+                self.env._(
+                    "- SKU %(sku)r matches several products (%(products)s): %(name)s",
+                    sku=line.sku or line.barcode,
+                    products=", ".join(products.mapped("display_name")),
+                    name=line.name,
+                )
+            )
+        parts.append(
+            self.env._(
+                "Create %(how)s, or add a product mapping on the channel's Mapping tab, then "
+                "retry.",
+                how=how,
+            )
+        )
+        return "\n".join(parts)
+
+    @api.model
+    def _get_tax_mappings(self, channel):
+        """The channel's tax mappings as ``(title or "", rate, tax, included tax)`` rows, those
+        with a title first."""
+        rows = [
+            ((m.name or "").strip().lower(), m.rate, m.tax_id, m.tax_included_id)
+            for m in channel.tax_mapping_ids
+        ]
+        return sorted(rows, key=lambda row: not row[0])
+
+    @api.model
+    def _map_taxes(self, channel, normalized, taxes, mappings, fallback_product, errors):
+        """The Odoo taxes of one line's channel ``taxes``. Unmapped taxes are appended to
+        ``errors`` (or replaced by the product's taxes when the channel says so)."""
+        result = self.env["account.tax"]
+        for tax in taxes:
+            title = (tax.title or "").strip().lower()
+            found = None
+            for map_title, rate, excluded, included in mappings:
+                if abs(rate - tax.rate) < 0.0001 and (not map_title or map_title == title):
+                    found = (included or excluded) if normalized.taxes_included else excluded
+                    break
+            if found is not None:
+                result |= found
+            elif not tax.rate:
+                continue  # a 0 % tax nobody mapped: the line is simply untaxed
+            elif channel.tax_fallback == "product" and fallback_product:
+                result |= fallback_product.taxes_id.filtered(
+                    lambda t, company=channel.company_id: t.company_id == company
+                )
+            else:
+                errors.add((tax.title, tax.rate))
+        return result
+
+    @api.model
+    def _get_price_factor(self, normalized, line_taxes, taxes):
+        """Factor turning the channel's price into the price Odoo expects with ``taxes``: 1
+        when the taxes' "included in price" matches the order's; else the channel's rates."""
+        if not taxes:
+            return 1.0
+        included = set(taxes.mapped("price_include"))
+        if included == {normalized.taxes_included}:
+            return 1.0
+        rate = sum(tax.rate for tax in line_taxes) / 100.0
+        if normalized.taxes_included:
+            return 1.0 / (1.0 + rate)
+        return 1.0 + rate
+
+    @api.model
+    def _prepare_lines_vals(self, channel, normalized, products, currency):
+        """Values of every sale order line of one order: products (with their discounts),
+        fees, shipping and discount lines, one ``_prepare_*_line_vals`` per kind. Each
+        carries ``oms_external_line_id``, the key an update uses to find it again.
+        ``products`` is {line external id: product} (``_get_orders_line_products``)."""
+        mapping = LinesMapping(channel, normalized, currency, self._get_tax_mappings(channel))
+        product_lines = [line for line in normalized.lines if not line.is_fee]
+        order_discounts = self._spread_order_discount(normalized, product_lines, currency)
+        lines_vals, discount_groups = [], {}
+        for line in product_lines:
+            vals, taxes, discount = self._prepare_product_line_vals(
+                mapping, line, products[line.external_id], order_discounts.get(line.external_id)
+            )
+            if discount:
+                group = discount_groups.setdefault(tuple(sorted(taxes.ids)), [taxes, 0.0])
+                group[1] += discount
+            lines_vals.append(vals)
+        lines_vals += [
+            self._prepare_fee_line_vals(mapping, line) for line in normalized.lines if line.is_fee
+        ]
+        for index, shipping in enumerate(normalized.shipping_lines):
+            vals = self._prepare_shipping_line_vals(mapping, index, shipping)
+            if vals:
+                lines_vals.append(vals)
+        if mapping.tax_errors:
+            raise OmsMappingError(
+                self._get_unmapped_taxes_message(channel, normalized, mapping.tax_errors)
+            )
+        lines_vals += [
+            self._prepare_discount_line_vals(mapping, key, taxes, amount)
+            for key, (taxes, amount) in discount_groups.items()
+        ]
+        for sequence, vals in enumerate(lines_vals, start=1):
+            vals["sequence"] = sequence
+        return lines_vals
+
+    @api.model
+    def _get_line_taxes(self, mapping, channel_taxes, product):
+        """(Odoo taxes, price factor) of one line's channel taxes (see ``_map_taxes`` and
+        ``_get_price_factor``)."""
+        taxes = self._map_taxes(
+            mapping.channel,
+            mapping.normalized,
+            channel_taxes,
+            mapping.tax_mappings,
+            product,
+            mapping.tax_errors,
+        )
+        return taxes, self._get_price_factor(mapping.normalized, channel_taxes, taxes)
+
+    @api.model
+    def _prepare_product_line_vals(self, mapping, line, product, order_discount=None):
+        """(values, taxes, discount left for a discount line) of a product line: its own
+        discount and its share ``order_discount`` of the order's become a discount % when the
+        channel says so and a % can express it (else a discount line of its taxes)."""
+        channel, currency = mapping.channel, mapping.currency
+        taxes, factor = self._get_line_taxes(mapping, line.taxes, product)
+        price_digits = self.env["decimal.precision"].precision_get("Product Price")
+        price = float_round(line.price_unit * factor, precision_digits=price_digits)
+        discount = (line.discount_amount + (order_discount or 0.0)) * factor
+        vals = self._prepare_line_vals(
+            line.name or product.display_name, product, line.quantity, price, taxes
+        )
+        vals["oms_external_line_id"] = line.external_id
+        if not discount or currency.is_zero(discount):
+            return vals, taxes, 0.0
+        gross = price * line.quantity
+        percent = float_round(discount / gross * 100.0, precision_digits=2) if gross else 0.0
+        exact = not currency.compare_amounts(gross * (1.0 - percent / 100.0), gross - discount)
+        if channel.discount_handling == "line" and (exact or not channel.discount_product_id):
+            vals["discount"] = min(percent, 100.0)
+            return vals, taxes, 0.0
+        return vals, taxes, discount
+
+    @api.model
+    def _prepare_fee_line_vals(self, mapping, line):
+        """Values of a fee line (gift wrapping, payment surcharge...), with the fee product."""
+        product = mapping.channel.fee_product_id
+        if not product:
+            raise OmsMappingError(
+                self._get_missing_product_message(
+                    mapping.channel, mapping.normalized, "fee", line.name
+                )
+            )
+        taxes, factor = self._get_line_taxes(mapping, line.taxes, product)
+        price = (line.price_unit * line.quantity - line.discount_amount) * factor
+        vals = self._prepare_line_vals(
+            line.name or product.display_name, product, 1.0, price, taxes
+        )
+        vals["oms_external_line_id"] = line.external_id
+        return vals
+
+    @api.model
+    def _prepare_shipping_line_vals(self, mapping, index, shipping):
+        """Values of the order's ``index``-th shipping line, with the shipping product; None
+        for a free shipping line when the channel has no shipping product."""
+        product = mapping.channel.shipping_product_id
+        if not product:
+            if not shipping.price:
+                return None
+            raise OmsMappingError(
+                self._get_missing_product_message(
+                    mapping.channel, mapping.normalized, "shipping", shipping.title
+                )
+            )
+        taxes, factor = self._get_line_taxes(mapping, shipping.taxes, product)
+        price = (shipping.price - shipping.discount_amount) * factor
+        vals = self._prepare_line_vals(
+            shipping.title or product.display_name, product, 1.0, price, taxes
+        )
+        vals.update(oms_external_line_id=f"shipping:{index}", is_delivery=True)
+        return vals
+
+    @api.model
+    def _prepare_discount_line_vals(self, mapping, key, taxes, amount):
+        """Values of the discount line of the product lines with ``taxes`` (``key``: their
+        ids), with the channel's discount product."""
+        product = mapping.channel.discount_product_id
+        if not product:
+            raise OmsMappingError(
+                self._get_missing_product_message(
+                    mapping.channel, mapping.normalized, "discount", ""
+                )
+            )
+        label = self.env._("Discount")
+        if taxes:
+            label = f"{label} ({', '.join(taxes.mapped('name'))})"
+        vals = self._prepare_line_vals(label, product, 1.0, -amount, taxes)
+        vals["oms_external_line_id"] = "discount:" + ",".join(map(str, key))
+        return vals
+
+    @api.model
+    def _prepare_line_vals(self, name, product, quantity, price, taxes):
+        """Values of one sale order line. Extend to set more fields."""
+        return {
+            "name": name,
+            "product_id": product.id,
+            "product_uom_qty": quantity,
+            "price_unit": price,
+            "discount": 0.0,
+            "tax_id": [Command.set(taxes.ids)],
+        }
+
+    @api.model
+    def _spread_order_discount(self, normalized, lines, currency):
+        """{line external id: share} of the order-level discount, in proportion to the lines'
+        amounts after their own discounts; the rounding rest goes to the largest line."""
+        total = normalized.discount_total
+        if not total or not lines:
+            return {}
+        bases = {
+            line.external_id: line.price_unit * line.quantity - line.discount_amount
+            for line in lines
+        }
+        base_total = sum(bases.values())
+        if base_total <= 0:
+            return {}
+        shares = {key: currency.round(total * base / base_total) for key, base in bases.items()}
+        rest = currency.round(total - sum(shares.values()))
+        if rest:
+            largest = max(bases, key=bases.get)
+            shares[largest] += rest
+        return shares
+
+    @api.model
+    def _get_missing_product_message(self, channel, normalized, kind, label):
+        what = {
+            "fee": self.env._("fee product"),
+            "shipping": self.env._("shipping product"),
+            "discount": self.env._("discount product"),
+        }[kind]
+        return self.env._(
+            "Order %(order)s has a %(kind)s line (%(label)s) but channel %(channel)s has no "
+            "%(what)s: set it on the channel's Mapping tab, then retry.",
+            order=normalized.name or normalized.external_id,
+            kind=kind,
+            label=label or "-",
+            channel=channel.name,
+            what=what,
+        )
+
+    @api.model
+    def _get_unmapped_taxes_message(self, channel, normalized, errors):
+        taxes = ", ".join(
+            f"{title!r} {rate:g} %" if title else f"{rate:g} %" for title, rate in sorted(errors)
+        )
+        return self.env._(
+            "Order %(order)s: channel %(channel)s has no tax mapping for %(taxes)s. Add a tax "
+            "mapping for this rate on the channel's Mapping tab (prices %(basis)s tax: pick a "
+            "tax %(basis)s in price), then retry.",
+            order=normalized.name or normalized.external_id,
+            channel=channel.name,
+            taxes=taxes,
+            basis=self.env._("include") if normalized.taxes_included else self.env._("exclude"),
+        )
