@@ -38,3 +38,6 @@ from . import sale_order_routing
 from . import stock_warehouse
 from . import stock_picking
 from . import stock_move
+
+# marketplaces (Ozon, Wildberries)
+from . import marketplace
