@@ -269,7 +269,8 @@ def _retry_after(response):
 
 
 def _now_iso():
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
+    # with microseconds: two readings of one order in the same second are two updates
+    return datetime.now(UTC).isoformat()
 
 
 def chunks(items, size):

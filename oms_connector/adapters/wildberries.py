@@ -88,7 +88,7 @@ class WildberriesAdapter(MarketplaceAdapter):
             page = [t for t in answer.get("orders") or [] if isinstance(t, dict) and t.get("id")]
             for task in page:
                 tasks.setdefault(task["id"], task)
-            if not page or not answer.get("next") or len(page) < self.page_size:
+            if not page or not answer.get("next") or answer["next"] == params["next"]:
                 break
             params["next"] = answer["next"]
         return self._group_tasks(list(tasks.values()))
@@ -143,7 +143,7 @@ class WildberriesAdapter(MarketplaceAdapter):
             answer = self._request("GET", "/api/v3/orders", params=params)
             page = answer.get("orders") or []
             tasks += [t for t in page if str(t.get("orderUid")) == external_id]
-            if not page or not answer.get("next") or len(page) < self.page_size:
+            if not page or not answer.get("next") or answer["next"] == params["next"]:
                 break
             params["next"] = answer["next"]
         if not tasks:
