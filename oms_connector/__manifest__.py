@@ -61,5 +61,7 @@
         "demo/oms_accounting_demo.xml",
         # routing and fulfilment
         "demo/oms_routing_demo.xml",
+        # marketplaces
+        "demo/marketplace_demo.xml",
     ],
 }
