@@ -24,13 +24,16 @@ Subclasses set ``default_api_url``, the budget figures and implement ``_fetch_or
 import json
 import logging
 from datetime import UTC, datetime
+from ipaddress import ip_address, ip_network
 
 import requests
 
 from .base import TOPIC_ORDER_CREATED, TOPIC_ORDER_UPDATED, ChannelAdapter
 from .exceptions import OmsError, OmsRetryableError
+from .normalized import NormalizedTax
 from .outbound import OUTBOUND_TIMEOUT
 from .reader import round_amount
+from .transport import body_digest
 
 _logger = logging.getLogger(__name__)
 
@@ -214,14 +217,10 @@ class MarketplaceAdapter(ChannelAdapter):
         the order is read from the API, never from the notification."""
 
     def get_webhook_delivery_id(self, headers, body):
-        from .transport import body_digest
-
         return body_digest(body)
 
     def check_notification_source(self, remote_addr):
         """True when ``remote_addr`` is in the channel's allowed source networks."""
-        from ipaddress import ip_address, ip_network
-
         allowed = (self.channel.sudo().marketplace_notify_networks or "").replace(",", " ")
         try:
             address = ip_address((remote_addr or "").strip())
@@ -246,8 +245,6 @@ class MarketplaceAdapter(ChannelAdapter):
         """The VAT of a line as the channel is configured (marketplaces give prices with VAT
         included and no tax detail): one ``NormalizedTax`` of the channel's VAT rate, or none
         for a seller without VAT. The channel's tax mappings turn the rate into Odoo's tax."""
-        from .normalized import NormalizedTax
-
         rate = self.channel.marketplace_vat_rate or 0.0
         if not rate:
             return []

@@ -184,7 +184,8 @@ class OmsChannel(models.Model):
         """The channel's open supply, created on the marketplace when there is none. The
         channel row is locked first: two shipments at once open one supply, not two."""
         self.ensure_one()
-        self.env.cr.execute("SELECT id FROM oms_channel WHERE id = %s FOR UPDATE", [self.id])
+        # NO KEY UPDATE: the budget's own transaction may still insert rows pointing here
+        self.env.cr.execute("SELECT id FROM oms_channel WHERE id = %s FOR NO KEY UPDATE", [self.id])
         self.invalidate_recordset(["marketplace_supply_id"])
         if not self.marketplace_supply_id:
             supply = adapter.create_supply(
