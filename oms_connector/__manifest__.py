@@ -47,6 +47,12 @@
         "views/intake/oms_mapping_menus.xml",
         # accounting menus (under menus.xml's Accounting > OMS)
         "views/accounting/menus_accounting.xml",
+        # marketplaces (Ozon, Wildberries)
+        "security/oms_marketplace_security.xml",
+        "data/marketplace_cron.xml",
+        "views/marketplace/oms_channel_views.xml",
+        "views/marketplace/sale_order_views.xml",
+        "views/marketplace/stock_picking_views.xml",
     ],
     "demo": [
         "demo/oms_connector_demo.xml",
@@ -55,5 +61,7 @@
         "demo/oms_accounting_demo.xml",
         # routing and fulfilment
         "demo/oms_routing_demo.xml",
+        # marketplaces
+        "demo/marketplace_demo.xml",
     ],
 }

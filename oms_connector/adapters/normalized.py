@@ -106,6 +106,7 @@ class NormalizedOrder:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     cancelled_at: datetime | None = None
+    ship_by: datetime | None = None  # the marketplace's deadline to hand the order over
     taxes_included: bool = False
     customer: NormalizedCustomer = field(default_factory=NormalizedCustomer)
     billing_address: NormalizedAddress | None = None

@@ -3,3 +3,6 @@ from . import main
 
 # routing and fulfilment
 from . import threepl
+
+# marketplaces
+from . import marketplace

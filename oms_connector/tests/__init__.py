@@ -19,3 +19,7 @@ from . import test_tracking
 from . import test_stock_sync
 from . import test_routing_flow
 from . import test_stock_channel_ids
+
+# marketplaces
+from . import test_marketplace_ozon
+from . import test_marketplace_wildberries

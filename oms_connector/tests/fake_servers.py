@@ -58,7 +58,7 @@ class FakeServer:
                     # the client gave up waiting (timeout tests)
                     server.dropped.append(str(exc))
 
-            do_GET = do_POST = do_PUT = _handle
+            do_GET = do_POST = do_PUT = do_PATCH = _handle
 
             def log_message(self, *args):
                 pass
