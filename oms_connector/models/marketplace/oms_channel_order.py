@@ -3,8 +3,8 @@
 from odoo import api, models
 
 
-class OmsChannelOrder(models.Model):
-    _inherit = "oms.channel.order"
+class OmsChannelOrderMapper(models.AbstractModel):
+    _inherit = "oms.channel.order.mapper"
 
     @api.model
     def _prepare_sale_order_vals(self, channel, normalized, partner, invoice, shipping, pricelist):
@@ -14,6 +14,10 @@ class OmsChannelOrder(models.Model):
         if normalized.ship_by:
             vals["oms_ship_by"] = normalized.ship_by
         return vals
+
+
+class OmsChannelOrder(models.Model):
+    _inherit = "oms.channel.order"
 
     def _update_from_normalized(self, normalized):
         changed = super()._update_from_normalized(normalized)
