@@ -2,9 +2,9 @@
 anything is stored: every field the OMS reads has the type the contract gives it, texts the
 database can hold, quantities finite and in range."""
 
+from .exceptions import OmsPayloadError
 from .reader import MAX_QUANTITY, PayloadReader
 from .sanitize import check_ident, loads_json
-from .exceptions import OmsPayloadError
 
 #: text fields of a confirmation (all optional but ``shipment_id``)
 CONFIRMATION_TEXTS = ("carrier", "service", "status", "tracking_number", "tracking_url")

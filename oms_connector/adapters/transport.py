@@ -8,6 +8,7 @@ import base64
 import hashlib
 import hmac
 import logging
+
 import requests
 
 from . import sanitize

@@ -97,7 +97,10 @@ class OmsChannelEvent(models.Model):
             try:
                 event.payload_pretty = clean_surrogates(
                     json.dumps(
-                        json.loads(event.payload or ""), indent=2, ensure_ascii=False, sort_keys=True
+                        json.loads(event.payload or ""),
+                        indent=2,
+                        ensure_ascii=False,
+                        sort_keys=True,
                     )
                 )
             except (ValueError, RecursionError):

@@ -273,8 +273,10 @@ class TestThreePLRefusals(HttpCase):
                 response = self._post(json.dumps(payload).encode())
                 self.assertEqual(response.status_code, 400, response.text)
                 self.assertIn(message, response.json()["error"])
-        body = json.dumps(sample).encode().replace(
-            b'"quantity_shipped": 2', b'"quantity_shipped": Infinity'
+        body = (
+            json.dumps(sample)
+            .encode()
+            .replace(b'"quantity_shipped": 2', b'"quantity_shipped": Infinity')
         )
         response = self._post(body)
         self.assertEqual(response.status_code, 400, response.text)
@@ -287,4 +289,3 @@ class TestThreePLRefusals(HttpCase):
         response = self._post(json.dumps(sample).encode())
         self.assertEqual(response.status_code, 422, response.text)
         self.assertIn("No delivery of this 3PL", response.json()["error"])
-
