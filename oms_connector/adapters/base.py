@@ -120,8 +120,11 @@ class ChannelAdapter:
 
     def is_cancellation_notice(self, payload):
         """True when ``payload`` may be taken as the cancellation of an order: it must say so
-        itself, since on most platforms the topic header is not signed with the body."""
-        return self.is_order_cancelled(payload)
+        itself, since on most platforms the topic header is not signed with the body. A bare
+        notice carrying only the order's id (WooCommerce's ``order.deleted``) is one: no order
+        body can be mistaken for it."""
+        bare_notice = bool(payload) and set(payload) <= {"id", "order_id"}
+        return bare_notice or self.is_order_cancelled(payload)
 
     def check_webhook_topic(self, topic, payload):
         """Raise ``OmsPayloadError`` when ``payload`` contradicts ``topic``. A captured
@@ -135,7 +138,8 @@ class ChannelAdapter:
         ):
             raise OmsPayloadError(
                 f"The topic {topic} contradicts the payload, which does not say the order is "
-                f"cancelled ({self.cancellation_fields}): refused, nothing was changed. A "
+                f"cancelled ({self.cancellation_fields}, or a notice carrying only the order's "
+                "id): refused, nothing was changed. A "
                 "genuine cancellation carries it in the payload; check what was sent to the "
                 "webhook URL."
             )

@@ -80,12 +80,7 @@ class WooCommerceAdapter(ChannelAdapter):
     def is_order_cancelled(self, payload):
         return payload.get("status") in self.cancelled_statuses
 
-    cancellation_fields = "status cancelled, or an order.deleted notice carrying only the id"
-
-    def is_cancellation_notice(self, payload):
-        # order.deleted sends only {"id": N}: the body itself is the deletion notice
-        bare_notice = bool(payload) and set(payload) <= {"id", "order_id"}
-        return bare_notice or self.is_order_cancelled(payload)
+    cancellation_fields = "status cancelled"
 
     # ------------------------------------------------------------ orders (intake mapping)
 
