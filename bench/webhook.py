@@ -51,13 +51,15 @@ def free_port():
 
 def signed(body, delivery_id):
     timestamp = str(int(time.time()))
-    signature = hmac.new(SECRET.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    # the v2 scheme (README, webhook contract): topic and delivery id are signed with the body
+    signed_data = f"v2.{timestamp}.order.created.{delivery_id}.".encode() + body
+    signature = hmac.new(SECRET.encode(), signed_data, hashlib.sha256)
     return {
         "Content-Type": "application/json",
         "X-OMS-Topic": "order.created",
         "X-OMS-Delivery-Id": delivery_id,
         "X-OMS-Timestamp": timestamp,
-        "X-OMS-Signature": signature.hexdigest(),
+        "X-OMS-Signature": f"v2={signature.hexdigest()}",
     }
 
 

@@ -8,6 +8,7 @@ import logging
 import time
 
 from . import outbound
+from .exceptions import OmsPayloadError
 
 _logger = logging.getLogger(__name__)
 
@@ -113,6 +114,35 @@ class ChannelAdapter:
     def is_order_cancelled(self, payload):
         """True when the order payload says the order is cancelled."""
         raise NotImplementedError
+
+    #: where this platform's payload says an order is cancelled (shown in refusals)
+    cancellation_fields = "cancelled_at"
+
+    def is_cancellation_notice(self, payload):
+        """True when ``payload`` may be taken as the cancellation of an order: it must say so
+        itself, since on most platforms the topic header is not signed with the body. A bare
+        notice carrying only the order's id (WooCommerce's ``order.deleted``) is one: no order
+        body can be mistaken for it."""
+        bare_notice = bool(payload) and set(payload) <= {"id", "order_id"}
+        return bare_notice or self.is_order_cancelled(payload)
+
+    def check_webhook_topic(self, topic, payload):
+        """Raise ``OmsPayloadError`` when ``payload`` contradicts ``topic``. A captured
+        ``order.created`` body posted again under ``order.cancelled`` must not cancel the
+        order: an order is cancelled only when its payload says so. Extend for other topics
+        whose meaning a body can contradict."""
+        if (
+            topic == TOPIC_ORDER_CANCELLED
+            and isinstance(payload, dict)
+            and not self.is_cancellation_notice(payload)
+        ):
+            raise OmsPayloadError(
+                f"The topic {topic} contradicts the payload, which does not say the order is "
+                f"cancelled ({self.cancellation_fields}, or a notice carrying only the order's "
+                "id): refused, nothing was changed. A "
+                "genuine cancellation carries it in the payload; check what was sent to the "
+                "webhook URL."
+            )
 
     def get_pulled_order_topic(self, payload, known):
         """The topic under which a pulled order is processed; ``known``: Odoo has it already."""

@@ -52,10 +52,19 @@ class GenericAdapter(ChannelAdapter):
     }
     child_topics = (TOPIC_TRANSACTION_CREATED, TOPIC_REFUND_CREATED, TOPIC_RETURN_REQUESTED)
 
+    #: signature schemes, newest first; ``v1`` only where the channel accepts it
+    signature_versions = ("v2", "v1")
+
     def verify_webhook(self, headers, body):
-        """``X-OMS-Signature`` is the hex HMAC-SHA256 of ``<X-OMS-Timestamp>.<raw body>`` with
-        the channel's webhook secret; the timestamp (unix seconds) must be within 5 minutes of
-        our clock, so that a captured delivery cannot be replayed later."""
+        """``X-OMS-Signature: v2=<hex>``, the hex HMAC-SHA256 with the channel's webhook secret
+        of ``v2.<X-OMS-Timestamp>.<X-OMS-Topic>.<X-OMS-Delivery-Id>.<raw body>``: what the
+        delivery means (its topic) and which delivery it is are signed with its body, so that
+        a captured body cannot be posted again as another topic or another delivery. The
+        timestamp (unix seconds) must be within 5 minutes of our clock.
+
+        ``v1`` (``<hex>`` or ``v1=<hex>`` of ``<timestamp>.<raw body>``) is accepted only when
+        the channel allows it (``webhook_accept_v1_signature``). A sender moving to v2 may send
+        both, comma-separated: ``v2=<hex>,v1=<hex>``."""
         raw_timestamp = transport.get_header(headers, self.timestamp_header)
         if not raw_timestamp:
             raise OmsSignatureError(f"Missing {self.timestamp_header} header.")
@@ -63,11 +72,29 @@ class GenericAdapter(ChannelAdapter):
             timestamp = int(raw_timestamp)
         except ValueError as exc:
             raise OmsSignatureError(f"{self.timestamp_header} is not unix seconds.") from exc
-        # sudo: the secret is hidden from OMS users, the check runs for anyone.
+        # sudo: the secret and the signature setting are hidden from OMS users, the check runs
+        # for anyone
+        channel = self.channel.sudo()
+        signatures = self._parse_signature_header(
+            transport.get_header(headers, self.signature_header)
+        )
+        accepted = [
+            version
+            for version in self.signature_versions
+            if version != "v1" or channel.webhook_accept_v1_signature
+        ]
+        version = next((v for v in accepted if v in signatures), None)
+        if version is None:
+            if signatures:
+                raise OmsSignatureError(
+                    f"{self.signature_header}: this channel requires a v2 signature "
+                    f"(got {', '.join(sorted(signatures))})."
+                )
+            raise OmsSignatureError(f"Missing {self.signature_header} header.")
         transport.check_hex_signature(
-            self.channel.sudo().webhook_secret,
-            raw_timestamp.encode() + b"." + body,
-            transport.get_header(headers, self.signature_header),
+            channel.webhook_secret,
+            self._get_signed_data(version, raw_timestamp, headers, body),
+            signatures[version],
             self.signature_header,
         )
         if abs(time.time() - timestamp) > GENERIC_SIGNATURE_TOLERANCE:
@@ -75,6 +102,27 @@ class GenericAdapter(ChannelAdapter):
                 f"{self.timestamp_header} is more than {GENERIC_SIGNATURE_TOLERANCE} seconds "
                 "away from now: refused as a possible replay."
             )
+
+    @staticmethod
+    def _parse_signature_header(value):
+        """``{version: hex}`` from ``v2=<hex>,v1=<hex>``; a bare hex is a v1 signature."""
+        signatures = {}
+        for part in value.split(","):
+            version, separator, signature = part.strip().partition("=")
+            if not separator:
+                version, signature = "v1", version
+            if signature.strip():
+                signatures.setdefault(version.strip().lower(), signature.strip())
+        return signatures
+
+    def _get_signed_data(self, version, timestamp, headers, body):
+        """The bytes signed by a delivery with signature ``version``."""
+        if version == "v1":
+            return timestamp.encode() + b"." + body
+        topic = transport.get_header(headers, self.topic_header)
+        delivery_id = transport.get_header(headers, self.delivery_id_header)
+        prefix = ".".join((version, timestamp, topic, delivery_id))
+        return prefix.encode() + b"." + body
 
     def get_webhook_topic(self, headers, payload):
         topic = transport.get_header(headers, self.topic_header)
@@ -94,6 +142,8 @@ class GenericAdapter(ChannelAdapter):
 
     def get_order_updated_at(self, payload):
         return transport.parse_datetime(payload.get("updated_at"))
+
+    cancellation_fields = "status cancelled or cancelled_at"
 
     def is_order_cancelled(self, payload):
         return payload.get("status") == "cancelled" or bool(payload.get("cancelled_at"))

@@ -3,14 +3,13 @@
 A payload comes from outside: any field can be missing, of the wrong type, absurdly large or
 full of unusual characters. ``PayloadReader`` wraps one JSON object and reads typed values out
 of it; anything unusable raises ``OmsPayloadError`` naming the JSON path of the field
-(``$.line_items[2].quantity``) so the user sees exactly what the channel sent wrong.
+(``$.line_items[2].quantity``) so the user sees exactly what the channel sent wrong. What a
+value may be (storable text, finite number, date in range) is decided in ``sanitize``.
 """
 
-import json
-import math
-from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
+from . import sanitize
 from .exceptions import OmsPayloadError
 
 #: largest amount accepted (in any currency): above it a payload is broken or hostile
@@ -22,13 +21,6 @@ MAX_ITEMS = 2000
 #: longest text kept from a payload field (names, streets); ids are shorter still
 MAX_TEXT = 1024
 MAX_ID = 255
-
-
-def _clean_text(value, limit):
-    # PostgreSQL refuses NUL characters in text columns: drop them (and other C0 controls
-    # but tab and newlines) rather than fail the whole order on an invisible character.
-    text = "".join(ch for ch in value if ch >= " " or ch in "\t\n\r").strip()
-    return text[:limit]
 
 
 class PayloadReader:
@@ -61,19 +53,26 @@ class PayloadReader:
             return ""
         if isinstance(value, bool):
             raise OmsPayloadError(f"{self._path(key)}: expected a text, got a boolean.")
-        if isinstance(value, int | float):
-            if isinstance(value, float) and not math.isfinite(value):
-                raise OmsPayloadError(f"{self._path(key)}: expected a text, got {value}.")
+        if isinstance(value, float):
+            sanitize.to_number(value, self._path(key), maximum=None)  # NaN, Infinity
+            value = str(value)
+        elif isinstance(value, int):
+            if abs(value) >= 10**MAX_ID:
+                raise OmsPayloadError(f"{self._path(key)}: the number has too many digits.")
             value = str(value)
         if not isinstance(value, str):
             raise OmsPayloadError(f"{self._path(key)}: expected a text, got {_type_name(value)}.")
-        text = _clean_text(value, limit)
+        text = sanitize.clean_text(value, limit)
         if required and not text:
             raise OmsPayloadError(f"{self._path(key)}: missing (required).")
         return text
 
     def ident(self, key, required=False):
-        """An identifier (id, SKU, code): text of at most ``MAX_ID`` characters."""
+        """An identifier (id, SKU, code): text of at most ``MAX_ID`` characters, refused when
+        it holds a character the database cannot store (never altered into another id)."""
+        raw = self.data.get(key)
+        if isinstance(raw, str):
+            sanitize.check_ident(raw.strip(), self._path(key))
         value = self.text(key, required=required, limit=MAX_ID + 1)
         if len(value) > MAX_ID:
             raise OmsPayloadError(f"{self._path(key)}: identifier longer than {MAX_ID} characters.")
@@ -87,28 +86,7 @@ class PayloadReader:
             if required:
                 raise OmsPayloadError(f"{path}: missing (required).")
             return default
-        if isinstance(value, bool):
-            raise OmsPayloadError(f"{path}: expected a number, got a boolean.")
-        if isinstance(value, int | float):
-            number = float(value) if abs(value) < 1e300 else math.inf
-        elif isinstance(value, str):
-            if len(value) > 64:
-                raise OmsPayloadError(f"{path}: expected a number, got a long text.")
-            try:
-                number = float(Decimal(value.strip()))
-            except (InvalidOperation, ValueError) as exc:
-                raise OmsPayloadError(f"{path}: expected a number, got {value[:40]!r}.") from exc
-        else:
-            raise OmsPayloadError(f"{path}: expected a number, got {_type_name(value)}.")
-        if not math.isfinite(number):
-            raise OmsPayloadError(f"{path}: the number {value!r} is not finite.")
-        if abs(number) > maximum:
-            raise OmsPayloadError(
-                f"{path}: {number:g} is out of range (at most {maximum:g} is accepted)."
-            )
-        if minimum is not None and number < minimum:
-            raise OmsPayloadError(f"{path}: {number:g} is below the minimum {minimum:g}.")
-        return number
+        return sanitize.to_number(value, path, minimum=minimum, maximum=maximum)
 
     def amount(self, key, required=False, signed=False):
         """A money amount: non-negative unless ``signed``."""
@@ -140,20 +118,7 @@ class PayloadReader:
             if required:
                 raise OmsPayloadError(f"{path}: missing (required).")
             return None
-        if not isinstance(value, str) or len(value) > 64:
-            raise OmsPayloadError(f"{path}: expected an ISO 8601 date, got {value!r:.40}.")
-        text = value.strip()
-        if text[-1:] in ("Z", "z"):
-            text = text[:-1] + "+00:00"
-        try:
-            parsed = datetime.fromisoformat(text)
-        except ValueError as exc:
-            raise OmsPayloadError(f"{path}: expected an ISO 8601 date, got {value!r:.40}.") from exc
-        if parsed.tzinfo is None:
-            if not assume_utc:
-                raise OmsPayloadError(f"{path}: the date {value!r:.40} has no time zone.")
-            return parsed
-        return parsed.astimezone(UTC).replace(tzinfo=None)
+        return sanitize.to_datetime(value, path, assume_utc=assume_utc)
 
     # -------------------------------------------------------------- structures
     def obj(self, key, required=False):
@@ -188,17 +153,7 @@ class PayloadReader:
         ]
 
 
-def _type_name(value):
-    if value is None:
-        return "null"
-    return {
-        bool: "a boolean",
-        int: "a number",
-        float: "a number",
-        str: "a text",
-        list: "a list",
-        dict: "an object",
-    }.get(type(value), type(value).__name__)
+_type_name = sanitize.type_name
 
 
 def round_amount(value, digits=2):
@@ -210,10 +165,7 @@ def round_amount(value, digits=2):
 def load_payload(payload):
     """The payload as a ``PayloadReader``: accepts a dict, or the raw JSON text / bytes."""
     if isinstance(payload, bytes | str):
-        try:
-            payload = json.loads(payload)
-        except (ValueError, RecursionError) as exc:
-            raise OmsPayloadError(f"$: the body is not valid JSON ({exc}).") from exc
+        payload = sanitize.loads_json(payload)
     return PayloadReader(payload)
 
 

@@ -67,13 +67,16 @@ class ShopifyAdapter(ChannelAdapter):
         if not isinstance(payload, dict):
             return ""
         if topic in self.child_topics:
-            value = payload.get("order_id") or (payload.get("order") or {}).get("id")
+            order = payload.get("order")
+            value = payload.get("order_id") or (order.get("id") if isinstance(order, dict) else "")
         else:
             value = payload.get("id")
         return transport.id_to_str(value)
 
     def get_order_updated_at(self, payload):
         return transport.parse_datetime(payload.get("updated_at"))
+
+    cancellation_fields = "cancelled_at not null"
 
     def is_order_cancelled(self, payload):
         return bool(payload.get("cancelled_at"))

@@ -8,11 +8,11 @@ import base64
 import hashlib
 import hmac
 import logging
-from datetime import datetime, timezone
 
 import requests
 
-from .exceptions import OmsError, OmsRetryableError, OmsSignatureError
+from . import sanitize
+from .exceptions import OmsError, OmsPayloadError, OmsRetryableError, OmsSignatureError
 
 _logger = logging.getLogger(__name__)
 
@@ -23,13 +23,14 @@ MAX_PAGES = 1000
 
 
 def get_header(headers, name):
-    """The value of header ``name`` (case-insensitive) or ``""``."""
+    """The value of header ``name`` (case-insensitive) or ``""``; control characters (which
+    the database cannot store, or which no platform sends) are dropped."""
     if hasattr(headers, "get"):
         value = headers.get(name)
         if value is None:
             lowered = name.lower()
             value = next((v for k, v in headers.items() if k.lower() == lowered), None)
-        return (value or "").strip()
+        return sanitize.clean_text(value or "", 1024)
     return ""
 
 
@@ -67,10 +68,10 @@ def body_digest(body):
 
 def id_to_str(value):
     """The channel's id of a record as text (ids are numbers on some platforms), or ``""`` when
-    ``value`` is not a usable id (missing, empty, a boolean, an object)."""
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        return ""
-    return str(value).strip()[:255]
+    ``value`` is not a usable id (missing, empty, a boolean, an object, a text the database
+    cannot store: the adapter's reader refuses it with its JSON path when the event is
+    processed)."""
+    return sanitize.safe_ident(value)
 
 
 def parse_datetime(value, assume_utc=True):
@@ -79,16 +80,10 @@ def parse_datetime(value, assume_utc=True):
     Strings without an offset are taken as UTC when ``assume_utc`` (WooCommerce ``*_gmt``)."""
     if not value or not isinstance(value, str):
         return None
-    text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
     try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
+        return sanitize.to_datetime(value, "$", assume_utc=assume_utc)
+    except OmsPayloadError:
         return None
-    if parsed.tzinfo is None:
-        return parsed if assume_utc else None
-    return parsed.astimezone(timezone.utc).replace(tzinfo=None)
 
 
 def format_datetime(value):

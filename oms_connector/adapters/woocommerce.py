@@ -80,6 +80,8 @@ class WooCommerceAdapter(ChannelAdapter):
     def is_order_cancelled(self, payload):
         return payload.get("status") in self.cancelled_statuses
 
+    cancellation_fields = "status cancelled"
+
     # ------------------------------------------------------------ orders (intake mapping)
 
     #: WooCommerce statuses -> the normalized financial status

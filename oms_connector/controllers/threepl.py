@@ -2,7 +2,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The 3PL shipment confirmation webhook: verify, store, process, answer."""
 
-import json
 import logging
 
 from psycopg2 import IntegrityError
@@ -10,7 +9,8 @@ from psycopg2 import IntegrityError
 from odoo import SUPERUSER_ID, http
 from odoo.http import request
 
-from ..adapters.exceptions import OmsSignatureError
+from ..adapters.exceptions import OmsPayloadError, OmsSignatureError
+from ..adapters.threepl import read_shipment_confirmation
 from ..models.fulfillment.oms_fulfillment_provider import SIGNATURE_HEADER
 
 _logger = logging.getLogger(__name__)
@@ -30,7 +30,8 @@ class OmsThreePLController(http.Controller):
     )
     def shipment_confirmation(self, code, **kwargs):
         """A 3PL confirms a shipment (see readme/THREEPL_API.md). 401 on a bad signature,
-        400 on a body that is not a confirmation, 200 with the outcome otherwise; the same
+        400 on a body that is not a confirmation (the message names the JSON path of the
+        wrong field: ``adapters.threepl``), 200 with the outcome otherwise; the same
         shipment_id posted again is answered ``duplicate`` and changes nothing."""
         # anonymous call: the provider's signature is the authentication; the delivery is
         # validated by the system user (chatter and stock moves need a real user)
@@ -45,12 +46,10 @@ class OmsThreePLController(http.Controller):
             _logger.warning("3PL %s: refused confirmation: %s", code, exc)
             return self._json_response(401, error=str(exc))
         try:
-            data = json.loads(body)
-            shipment_id = str(data["shipment_id"]).strip()
-            if not shipment_id:
-                raise ValueError("empty shipment_id")
-        except (ValueError, KeyError, TypeError) as exc:
+            data = read_shipment_confirmation(body)
+        except OmsPayloadError as exc:
             return self._json_response(400, error=f"Not a shipment confirmation: {exc}")
+        shipment_id = data["shipment_id"]
         Confirmation = env["oms.fulfillment.confirmation"]
         confirmation = Confirmation.search(
             [("provider_id", "=", provider.id), ("shipment_id", "=", shipment_id)], limit=1

@@ -79,6 +79,14 @@ class OmsChannel(models.Model):
     webhook_url = fields.Char(
         compute="_compute_webhook_url", help="Give this URL to the platform's webhooks."
     )
+    webhook_accept_v1_signature = fields.Boolean(
+        string="Accept v1 Signatures",
+        help="Generic format only. Off (the default): every delivery must carry the v2 "
+        "signature, which covers the topic and delivery id as well as the timestamp and body. "
+        "On: deliveries signed the old way (timestamp and body only) are accepted too, for a "
+        "sender that has not moved to v2 yet; a captured delivery can then be posted again "
+        "under another topic within the 5-minute window.",
+    )
     webhook_max_bytes = fields.Integer(
         string="Maximum Webhook Size",
         default=2 * 1024 * 1024,

@@ -21,6 +21,7 @@ from ..adapters import OmsError, OmsEventIgnored, OmsRetryableError, OmsSignatur
 from ..adapters.base import TOPIC_ORDER_CREATED, TOPIC_ORDER_UPDATED
 from ..adapters.exceptions import OmsPayloadError
 from ..adapters.normalized import NormalizedOrder
+from ..adapters.sanitize import clean_surrogates, loads_json
 from ..adapters.transport import body_digest
 
 _logger = logging.getLogger(__name__)
@@ -100,8 +101,13 @@ class OmsChannelEvent(models.Model):
     def _compute_payload_pretty(self):
         for event in self:
             try:
-                event.payload_pretty = json.dumps(
-                    json.loads(event.payload or ""), indent=2, ensure_ascii=False, sort_keys=True
+                event.payload_pretty = clean_surrogates(
+                    json.dumps(
+                        json.loads(event.payload or ""),
+                        indent=2,
+                        ensure_ascii=False,
+                        sort_keys=True,
+                    )
                 )
             except (ValueError, RecursionError):
                 event.payload_pretty = event.payload
@@ -125,7 +131,8 @@ class OmsChannelEvent(models.Model):
 
         401 bad or missing signature, 400 body not JSON: nothing is stored. A ping answers
         "pong", a topic the channel does not handle "ignored", a delivery already received
-        "duplicate"."""
+        "duplicate". 422: the topic contradicts the body (``order.cancelled`` of an order the
+        body does not cancel): the event is stored failed with the reason, never processed."""
         adapter = channel._get_adapter()
         if adapter.is_webhook_ping(headers, body):
             return 200, "pong", None
@@ -135,10 +142,10 @@ class OmsChannelEvent(models.Model):
             _logger.warning("Webhook of channel %s refused: %s", channel.code, exc)
             return 401, "invalid signature", None
         try:
-            payload_text = body.decode("utf-8")
-            payload = json.loads(payload_text)
-        except (ValueError, RecursionError):
-            return 400, "body is not UTF-8 JSON", None
+            payload = loads_json(body)
+        except OmsPayloadError as exc:
+            return 400, _("body is not UTF-8 JSON: %(error)s", error=exc), None
+        payload_text = body.decode("utf-8")
         topic = adapter.get_webhook_topic(headers, payload)
         if not topic:
             return 200, "ignored", None
@@ -152,9 +159,16 @@ class OmsChannelEvent(models.Model):
             external_order_id=adapter.get_external_order_id(topic, payload),
             source="webhook",
         )
+        try:
+            adapter.check_webhook_topic(topic, payload)
+        except OmsPayloadError as exc:
+            # kept for a person (failed, with the reason), never applied
+            vals.update(state="failed", error=str(exc))
         event = event_model._store_delivery(vals)
         if not event:
             return 200, "duplicate", None
+        if event.state == "failed":
+            return 422, _("refused: %(error)s", error=event.error), event
         event._enqueue_processing()
         return 200, "accepted", event
 
@@ -453,6 +467,7 @@ class OmsChannelEvent(models.Model):
 
     def _process_order_cancelled(self):
         payload = self._get_payload()
+        self.channel_id._get_adapter().check_webhook_topic(self.topic, payload)
         try:
             normalized = self.channel_id._get_adapter().normalize_order(payload)
         except OmsPayloadError:

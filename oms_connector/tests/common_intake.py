@@ -69,15 +69,26 @@ def woocommerce_headers(secret, body, topic="order.created", delivery_id="c0ffee
     }
 
 
-def generic_headers(secret, body, topic="order.created", delivery_id="dlv-0001", timestamp=None):
+def generic_signature(secret, body, topic, delivery_id, timestamp, version="v2"):
+    """The ``X-OMS-Signature`` value of a generic delivery (README, webhook contract)."""
+    if version == "v1":
+        signed = timestamp.encode() + b"." + body
+    else:
+        signed = f"v2.{timestamp}.{topic}.{delivery_id}.".encode() + body
+    return hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+
+
+def generic_headers(
+    secret, body, topic="order.created", delivery_id="dlv-0001", timestamp=None, version="v2"
+):
     timestamp = str(int(time.time()) if timestamp is None else timestamp)
-    signature = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    signature = generic_signature(secret, body, topic, delivery_id, timestamp, version)
     return {
         "Content-Type": "application/json",
         "X-OMS-Topic": topic,
         "X-OMS-Delivery-Id": delivery_id,
         "X-OMS-Timestamp": timestamp,
-        "X-OMS-Signature": signature.hexdigest(),
+        "X-OMS-Signature": f"v2={signature}" if version == "v2" else signature,
     }
 
 

@@ -3,11 +3,19 @@
 import logging
 
 from odoo import Command, _, http
+from odoo.addons.oms_connector.adapters.exceptions import OmsPayloadError
+from odoo.addons.oms_connector.adapters.reader import MAX_QUANTITY
+from odoo.addons.oms_connector.adapters.sanitize import clean_text, to_number
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
-from odoo.tools import float_compare
+from odoo.tools import float_compare, float_round
+
+#: largest record id a form may name (PostgreSQL integer)
+MAX_RECORD_ID = 2**31 - 1
+#: longest note kept from the form
+MAX_NOTE = 4000
 
 _logger = logging.getLogger(__name__)
 
@@ -120,8 +128,43 @@ class OmsReturnPortal(CustomerPortal):
 
     @http.route("/my/returns/new", type="http", auth="user", methods=["GET"], website=True)
     def portal_return_request_form(self, order_id=None, **kw):
-        order_ids = [int(order_id)] if order_id and str(order_id).isdigit() else None
+        order_ids = [int(order_id)] if self._is_record_id(order_id) else None
         return self._render_return_form(order_ids)
+
+    @staticmethod
+    def _is_record_id(value):
+        """True for a form value that can name a record (digits within PostgreSQL's integer)."""
+        text = str(value or "")
+        return text.isascii() and text.isdigit() and 0 < int(text) <= MAX_RECORD_ID
+
+    def _read_return_quantity(self, raw_qty, sale_line):
+        """The quantity the customer typed for ``sale_line``, rounded as it is stored; a
+        ``UserError`` shown on the form for what is not a quantity (text, ``nan``, ``inf``,
+        ``1e308``) or rounds to nothing (``0.0001``). Zero or less: the line is not returned."""
+        try:
+            qty = to_number(raw_qty, sale_line.product_id.display_name, maximum=MAX_QUANTITY)
+        except OmsPayloadError:
+            raise UserError(
+                _(
+                    "%(qty)s is not a quantity of %(product)s you can return.",
+                    qty=clean_text(raw_qty, 40),
+                    product=sale_line.product_id.display_name,
+                )
+            ) from None
+        if qty <= 0:
+            return 0.0
+        digits = request.env["oms.return.line"]._fields["quantity"].get_digits(request.env)
+        rounded = float_round(qty, precision_digits=digits[1]) if digits else qty
+        if rounded <= 0:
+            raise UserError(
+                _(
+                    "%(qty)s of %(product)s is less than the smallest quantity that can be "
+                    "returned.",
+                    qty=clean_text(raw_qty, 40),
+                    product=sale_line.product_id.display_name,
+                )
+            )
+        return rounded
 
     @http.route("/my/returns/new", type="http", auth="user", methods=["POST"], website=True)
     def portal_return_request_submit(self, **post):
@@ -131,10 +174,7 @@ class OmsReturnPortal(CustomerPortal):
         try:
             for sale_line in returnable:
                 raw_qty = post.get(f"qty_{sale_line.id}") or "0"
-                try:
-                    qty = float(raw_qty)
-                except ValueError:
-                    raise UserError(_("%(qty)s is not a quantity.", qty=raw_qty)) from None
+                qty = self._read_return_quantity(raw_qty, sale_line)
                 if qty <= 0:
                     continue
                 reason = reasons.filtered(
@@ -172,7 +212,8 @@ class OmsReturnPortal(CustomerPortal):
                             "company_id": next(iter(returnable)).company_id.id,
                             "source": "portal",
                             "user_id": next(iter(returnable)).order_id.user_id.id,
-                            "note": post.get("note") or "",
+                            # PostgreSQL text cannot hold NUL (a form can send %00)
+                            "note": clean_text(post.get("note") or "", MAX_NOTE),
                             "line_ids": line_vals,
                         }
                     )

@@ -1,1 +1,2 @@
 from . import test_views
+from . import test_portal_refusals

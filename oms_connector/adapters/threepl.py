@@ -1,0 +1,56 @@
+"""The 3PL shipment confirmation as a 3PL may send it (readme/THREEPL_API.md), checked before
+anything is stored: every field the OMS reads has the type the contract gives it, texts the
+database can hold, quantities finite and in range."""
+
+from .exceptions import OmsPayloadError
+from .reader import MAX_QUANTITY, PayloadReader
+from .sanitize import check_ident, loads_json
+
+#: text fields of a confirmation (all optional but ``shipment_id``)
+CONFIRMATION_TEXTS = ("carrier", "service", "status", "tracking_number", "tracking_url")
+#: largest line id accepted (ours are database ids)
+MAX_LINE_ID = 2**31 - 1
+
+
+def read_shipment_confirmation(body):
+    """The confirmation ``body`` (bytes) as a dict, or ``OmsPayloadError`` naming the JSON path
+    of the first field that is not what the contract says. The dict is the parsed body itself
+    (what the confirmation's processing reads), with ``shipment_id`` stripped."""
+    data = loads_json(body)
+    reader = PayloadReader(data)
+    shipment_id = reader.ident("shipment_id", required=True)
+    for key in ("request_id", "picking"):
+        _require_text(reader, key)
+        reader.ident(key)
+    for key in CONFIRMATION_TEXTS:
+        _require_text(reader, key)
+        reader.text(key)
+    reader.datetime("shipped_at")
+    for line in reader.objects("lines"):
+        line_id = line.raw("line_id")
+        if line_id not in (None, "", 0):
+            if isinstance(line_id, str):
+                check_ident(line_id, f"{line.path}.line_id")
+            if isinstance(line_id, bool) or not (
+                (isinstance(line_id, int) and 0 < line_id <= MAX_LINE_ID)
+                or (isinstance(line_id, str) and line_id.strip().isdecimal())
+            ):
+                raise OmsPayloadError(
+                    f"{line.path}.line_id: expected the line id of the shipment request "
+                    f"(a positive whole number), got {line_id!r:.40}."
+                )
+            if isinstance(line_id, str) and int(line_id) > MAX_LINE_ID:
+                raise OmsPayloadError(f"{line.path}.line_id: {line_id:.40} is out of range.")
+        _require_text(line, "sku")
+        line.ident("sku")
+        for key in ("quantity_shipped", "quantity"):
+            line.number(key, minimum=0.0, maximum=MAX_QUANTITY)
+    data["shipment_id"] = shipment_id
+    return data
+
+
+def _require_text(reader, key):
+    """The field, when present, must be a JSON text (numbers allowed: ids are sent as both)."""
+    value = reader.raw(key)
+    if value is not None and (isinstance(value, bool) or not isinstance(value, str | int)):
+        raise OmsPayloadError(f"{reader.path}.{key}: expected a text, got {value!r:.40}.")
