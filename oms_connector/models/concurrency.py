@@ -39,7 +39,7 @@ CONCURRENCY_PGCODES = {
     errorcodes.QUERY_CANCELED,  # lock_timeout / statement_timeout while waiting for a lock
 }
 #: seconds a retried job waits (random in this range: two conflicting jobs do not meet again)
-RETRY_DELAY = (1.0, 4.0)
+RETRY_DELAY = (0.5, 2.5)
 
 
 class OmsPassingConflict(OmsRetryableError):
