@@ -3,3 +3,6 @@ from . import main
 
 # routing and fulfilment
 from . import threepl
+
+# jobs: a sign of life while a job runs, for the recovery of jobs of killed workers
+from . import queue_job

@@ -8,3 +8,4 @@ from . import sale_order
 from . import intake
 from . import accounting
 from . import fulfillment
+from . import queue_job

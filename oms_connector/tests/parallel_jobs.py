@@ -16,11 +16,10 @@ from dataclasses import dataclass, field
 from psycopg2 import OperationalError
 
 from odoo import SUPERUSER_ID, api
-from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
-
 from odoo.addons.queue_job.controllers.main import PG_RETRY, RunJobController
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import Job
+from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 
 
 @dataclass

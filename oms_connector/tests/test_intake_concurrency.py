@@ -27,8 +27,9 @@ from .parallel_jobs import run_jobs_in_parallel
 ROUNDS = 3
 
 
-@tagged("post_install", "-at_install")
-class TestIntakeConcurrency(TransactionCase):
+class CommittedIntakeCase(TransactionCase):
+    """A generic channel, its products, tax and pricelist, committed; bursts of deliveries."""
+
     def setUp(self):
         super().setUp()
         self.suffix = uuid.uuid4().hex[:6]
@@ -215,6 +216,9 @@ class TestIntakeConcurrency(TransactionCase):
             levels = env["oms.channel.stock.level"].search([("channel_id", "=", channel.id)])
             self.assertEqual(len(levels), 2, "one stock level per product")
 
+
+@tagged("post_install", "-at_install")
+class TestIntakeConcurrency(CommittedIntakeCase):
     def test_burst_taken_in_by_two_workers_at_once(self):
         for number in range(ROUNDS):
             tag = f"{self.suffix}r{number}"
