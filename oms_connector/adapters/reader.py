@@ -8,7 +8,7 @@ of it; anything unusable raises ``OmsPayloadError`` naming the JSON path of the 
 
 import json
 import math
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from .exceptions import OmsPayloadError
@@ -29,6 +29,11 @@ def _clean_text(value, limit):
     # but tab and newlines) rather than fail the whole order on an invisible character.
     text = "".join(ch for ch in value if ch >= " " or ch in "\t\n\r").strip()
     return text[:limit]
+
+
+#: dates a channel can send: from this one to a day ahead of the clock (time zones, clock skew)
+EARLIEST_DATE = datetime(2000, 1, 1)
+MAX_FUTURE = timedelta(days=1)
 
 
 class PayloadReader:
@@ -149,11 +154,27 @@ class PayloadReader:
             parsed = datetime.fromisoformat(text)
         except ValueError as exc:
             raise OmsPayloadError(f"{path}: expected an ISO 8601 date, got {value!r:.40}.") from exc
-        if parsed.tzinfo is None:
-            if not assume_utc:
-                raise OmsPayloadError(f"{path}: the date {value!r:.40} has no time zone.")
-            return parsed
-        return parsed.astimezone(UTC).replace(tzinfo=None)
+        if parsed.tzinfo is None and not assume_utc:
+            raise OmsPayloadError(f"{path}: the date {value!r:.40} has no time zone.")
+        if parsed.tzinfo is not None:
+            try:
+                parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+            except OverflowError as exc:
+                raise OmsPayloadError(f"{path}: the date {value!r:.40} is out of range.") from exc
+        return self._ensure_plausible_date(path, value, parsed)
+
+    @staticmethod
+    def _ensure_plausible_date(path, value, parsed):
+        """``parsed`` (naive UTC), unless it is before ``EARLIEST_DATE`` or more than
+        ``MAX_FUTURE`` ahead of the clock: a date no shop can have written (issue 13: an order
+        of 0001-01-01 came first in every routing batch)."""
+        now = datetime.now(UTC).replace(tzinfo=None)
+        if parsed < EARLIEST_DATE or parsed > now + MAX_FUTURE:
+            raise OmsPayloadError(
+                f"{path}: the date {value!r:.40} is implausible (before "
+                f"{EARLIEST_DATE:%Y-%m-%d} or more than a day ahead of {now:%Y-%m-%d %H:%M} UTC)."
+            )
+        return parsed
 
     # -------------------------------------------------------------- structures
     def obj(self, key, required=False):
