@@ -8,6 +8,7 @@ The worker is a real Odoo server process running the job through queue_job's own
 ``/queue_job/runjob`` route, as under the job runner. The data is committed and removed.
 """
 
+import logging
 import os
 import signal
 import subprocess
@@ -26,6 +27,7 @@ from odoo.tools import config
 from .parallel_jobs import run_jobs_in_parallel
 from .test_intake_concurrency import CommittedIntakeCase
 
+_logger = logging.getLogger(__name__)
 ODOO_BIN = Path(odoo.__file__).resolve().parent.parent / "odoo-bin"
 REPOSITORY = Path(__file__).resolve().parents[2]
 
@@ -114,8 +116,9 @@ class TestJobRecovery(CommittedIntakeCase):
                     params={"db": self.env.cr.dbname, "job_uuid": uuid},
                     timeout=60,
                 )
-            except requests.RequestException:
-                pass  # the worker is killed while it runs the job: no answer
+            except requests.RequestException as exc:
+                # the worker is killed while it runs the job: no answer
+                _logger.info("The killed worker did not answer: %s", exc)
 
         request = threading.Thread(target=run_job, daemon=True)
         try:
