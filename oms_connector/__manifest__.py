@@ -25,6 +25,7 @@
         "data/queue_job_data.xml",
         # intake
         "data/ir_cron_intake.xml",
+        "data/ir_cron_queue_job.xml",
         "views/oms_channel_views.xml",
         "views/oms_channel_event_views.xml",
         "views/intake/oms_mapping_views.xml",

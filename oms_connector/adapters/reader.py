@@ -7,6 +7,7 @@ of it; anything unusable raises ``OmsPayloadError`` naming the JSON path of the 
 value may be (storable text, finite number, date in range) is decided in ``sanitize``.
 """
 
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from . import sanitize
@@ -21,6 +22,11 @@ MAX_ITEMS = 2000
 #: longest text kept from a payload field (names, streets); ids are shorter still
 MAX_TEXT = 1024
 MAX_ID = 255
+
+
+#: dates a channel can send: from this one to a day ahead of the clock (time zones, clock skew)
+EARLIEST_DATE = datetime(2000, 1, 1)
+MAX_FUTURE = timedelta(days=1)
 
 
 class PayloadReader:
@@ -118,7 +124,21 @@ class PayloadReader:
             if required:
                 raise OmsPayloadError(f"{path}: missing (required).")
             return None
-        return sanitize.to_datetime(value, path, assume_utc=assume_utc)
+        parsed = sanitize.to_datetime(value, path, assume_utc=assume_utc)
+        return self._ensure_plausible_date(path, value, parsed)
+
+    @staticmethod
+    def _ensure_plausible_date(path, value, parsed):
+        """``parsed`` (naive UTC), unless it is before ``EARLIEST_DATE`` or more than
+        ``MAX_FUTURE`` ahead of the clock: a date no shop can have written (issue 13: an order
+        of 0001-01-01 came first in every routing batch)."""
+        now = datetime.now(UTC).replace(tzinfo=None)
+        if parsed < EARLIEST_DATE or parsed > now + MAX_FUTURE:
+            raise OmsPayloadError(
+                f"{path}: the date {value!r:.40} is implausible (before "
+                f"{EARLIEST_DATE:%Y-%m-%d} or more than a day ahead of {now:%Y-%m-%d %H:%M} UTC)."
+            )
+        return parsed
 
     # -------------------------------------------------------------- structures
     def obj(self, key, required=False):

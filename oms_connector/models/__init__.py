@@ -9,3 +9,4 @@ from . import intake
 from . import accounting
 from . import fulfillment
 from . import marketplace
+from . import queue_job

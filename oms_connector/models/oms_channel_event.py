@@ -23,6 +23,12 @@ from ..adapters.exceptions import OmsPayloadError
 from ..adapters.normalized import NormalizedOrder
 from ..adapters.sanitize import clean_surrogates, loads_json
 from ..adapters.transport import body_digest
+from .concurrency import (
+    OmsPassingConflict,
+    as_passing_conflict,
+    is_passing_conflict,
+    job_retried_on_conflict,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -32,6 +38,9 @@ PAYLOAD_FORM_VIEW = "oms_connector.oms_channel_event_view_form_payload"
 #: topics whose events of new orders are imported in batches
 BATCH_TOPICS = (TOPIC_ORDER_CREATED, TOPIC_ORDER_UPDATED)
 DEFAULT_INTAKE_BATCH_SIZE = 50
+#: an event retried this many times by batch jobs (temporary errors, conflicts) is failed,
+#: with its last error, for a person: no event is retried forever
+MAX_EVENT_ATTEMPTS = 10
 
 
 class OmsChannelEvent(models.Model):
@@ -313,11 +322,24 @@ class OmsChannelEvent(models.Model):
 
     def _lock_order(self):
         """Serialize the processing of events about the same channel order (a create and an
-        update arriving together) with a transaction-level advisory lock."""
+        update arriving together) with a transaction-level advisory lock, and lock the event's
+        row. Neither waits: when another job holds either (the event is in its batch, or it
+        processes another event of the order), ``OmsPassingConflict`` retries this job in a
+        new transaction, which then sees the other's work (waiting would keep a worker busy
+        and, in Odoo's REPEATABLE READ transactions, still not show that work)."""
+        self.ensure_one()
         self.env.cr.execute(
-            "SELECT pg_advisory_xact_lock(hashtext(%s))", [self._get_order_lock_key()]
+            "SELECT pg_try_advisory_xact_lock(hashtext(%s))", [self._get_order_lock_key()]
         )
-        # the lock may have waited for another transaction: read the event as it is now
+        if not self.env.cr.fetchone()[0]:
+            raise OmsPassingConflict(
+                f"Another job is processing order {self.external_order_id}: retried."
+            )
+        # NOWAIT: a row another job holds or changed since this transaction started raises
+        # (lock not available, serialization failure), a passing conflict retried the same way
+        self.env.cr.execute(
+            "SELECT id FROM oms_channel_event WHERE id = %s FOR UPDATE NOWAIT", [self.id]
+        )
         self.invalidate_recordset(["state", "attempts"])
 
     def _job_process(self):
@@ -332,10 +354,12 @@ class OmsChannelEvent(models.Model):
         self.ensure_one()
         if self.state in ("done", "ignored"):
             return _("Event already %(state)s: nothing to do.", state=self.state)
-        event = self.with_company(self.company_id)
-        # the row lock waits for a job that took this event into its batch, the advisory lock
-        # for one processing another event of the same order
-        self.env.cr.execute("SELECT id FROM oms_channel_event WHERE id = %s FOR UPDATE", [self.id])
+        with job_retried_on_conflict(self.env):
+            return self.with_company(self.company_id)._process_locked()
+
+    def _process_locked(self):
+        """The work of ``_job_process`` once the event is known to need it."""
+        event = self
         event._lock_order()
         if event.state not in ("pending", "failed"):
             return _("Event already %(state)s: nothing to do.", state=event.state)
@@ -359,12 +383,11 @@ class OmsChannelEvent(models.Model):
         try:
             with self.env.cr.savepoint():
                 outcome = self._process()
-        except OmsRetryableError as exc:
-            if self._job_has_retries_left():
-                raise RetryableJobError(str(exc), seconds=exc.retry_after) from exc
-            outcome = exc
+                self.env.flush_all()
         except Exception as exc:  # recorded on the event by _get_outcome_vals
-            outcome = exc
+            outcome = as_passing_conflict(exc) if is_passing_conflict(exc) else exc
+            if isinstance(outcome, OmsRetryableError) and self._job_has_retries_left():
+                raise RetryableJobError(str(outcome), seconds=outcome.retry_after) from exc
         vals.update(self._get_outcome_vals(outcome))
         self.write(vals)
         return vals.get("error") or _("Event %(state)s.", state=vals["state"])
@@ -633,11 +656,12 @@ class OmsChannelEvent(models.Model):
         outcomes.update(zip([event for _n, event in items], results, strict=True))
         retry, retry_after = self.browse(), 0
         for event, outcome in outcomes.items():
-            if isinstance(outcome, OmsRetryableError):
+            vals = {"attempts": event.attempts + 1, "processed_at": now}
+            if isinstance(outcome, OmsRetryableError) and vals["attempts"] < MAX_EVENT_ATTEMPTS:
                 retry |= event
                 retry_after = max(retry_after, outcome.retry_after or 0)
+                event.write(vals)
                 continue
-            vals = {"attempts": event.attempts + 1, "processed_at": now}
             vals.update(event._get_outcome_vals(outcome))
             event.write(vals)
         return retry, retry_after
@@ -646,13 +670,14 @@ class OmsChannelEvent(models.Model):
         """queue_job: process these events together (an explicit batch, e.g. a bulk retry):
         the pending ``order.created`` / ``order.updated`` events of new orders through
         ``_process_events_together``, the other events one by one through ``_job_process``."""
-        for event in self.sorted("id"):
-            event._lock_order()
-        # orders Odoo already has go one by one inside _import_normalized_orders
-        batchable = self.filtered(
-            lambda e: e.state in ("pending", "failed") and e.topic in BATCH_TOPICS
-        )
-        batchable._process_events_together()
-        for event in self - batchable:
-            event._job_process()
+        with job_retried_on_conflict(self.env):
+            for event in self.sorted("id"):
+                event._lock_order()
+            # orders Odoo already has go one by one inside _import_normalized_orders
+            batchable = self.filtered(
+                lambda e: e.state in ("pending", "failed") and e.topic in BATCH_TOPICS
+            )
+            batchable._process_events_together()
+            for event in self - batchable:
+                event._job_process()
         return _("%(count)s events processed.", count=len(self))

@@ -8,6 +8,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare
 
 from ..adapters.exceptions import OmsError, OmsEventIgnored
+from .concurrency import as_passing_conflict, is_passing_conflict
 
 _logger = logging.getLogger(__name__)
 
@@ -121,18 +122,31 @@ class OmsChannelOrder(models.Model):
             self.sudo().with_company(channel.company_id).with_context(**self._get_import_context())
         )
         channel = channel.with_env(self.env)
-        with self.env.cr.savepoint():
-            binding = self._get_binding(channel, normalized.external_id)
-            if binding:
-                binding._ensure_event_not_stale(normalized)
-                binding._update_from_normalized(normalized)
-            else:
-                binding = self._create_from_normalized(channel, normalized)
-            if normalized.cancelled_at:
-                binding._cancel_sale_order()
-            else:
-                binding._confirm_sale_order_if_due()
-            binding._after_order_imported(normalized, event)
+        try:
+            with self.env.cr.savepoint():
+                return self._import_normalized_order_now(channel, normalized, event)
+        except Exception as exc:
+            if is_passing_conflict(exc):
+                # another transaction created the same order, customer or record just now:
+                # retried in a new transaction, which finds and uses it
+                raise as_passing_conflict(exc) from exc
+            raise
+
+    @api.model
+    def _import_normalized_order_now(self, channel, normalized, event):
+        """The work of ``_import_normalized_order``, in its savepoint."""
+        binding = self._get_binding(channel, normalized.external_id)
+        if binding:
+            binding._ensure_event_not_stale(normalized)
+            binding._update_from_normalized(normalized)
+        else:
+            binding = self._create_from_normalized(channel, normalized)
+        if normalized.cancelled_at:
+            binding._cancel_sale_order()
+        else:
+            binding._confirm_sale_order_if_due()
+        binding._after_order_imported(normalized, event)
+        self.env.flush_all()  # a conflict on a unique key shows here, inside the savepoint
         return binding
 
     @api.model
@@ -218,23 +232,7 @@ class OmsChannelOrder(models.Model):
             else:
                 seen.add(external_id)
                 batch.append(index)
-        for _attempt in range(BATCH_ATTEMPTS):
-            if not batch:
-                break
-            try:
-                with self.env.cr.savepoint():
-                    self._import_new_orders_batch(channel, items, batch, results)
-                batch = []
-            except OmsBatchOrdersFailed as exc:
-                _logger.info("Batch import undone (%s): again without them", exc)
-                self._reset_batch_results(batch, results)
-                for index, error in exc.errors.items():
-                    results[index] = error
-                batch = [index for index in batch if index not in exc.errors]
-            except Exception as exc:  # the batch is undone: its orders go one by one
-                _logger.info("Batch import of %s orders undone (%s): one by one", len(batch), exc)
-                self._reset_batch_results(batch, results)
-                break
+        batch = self._import_new_orders_in_batches(channel, items, batch, results)
         single = sorted(single + [index for index in batch if results[index] is None])
         for index in single:
             normalized, event = items[index]
@@ -243,6 +241,40 @@ class OmsChannelOrder(models.Model):
             except Exception as exc:  # reported to the order's own event
                 results[index] = exc
         return results
+
+    @api.model
+    def _import_new_orders_in_batches(self, channel, items, batch, results):
+        """Import the new orders ``items[batch]`` together, up to ``BATCH_ATTEMPTS`` times
+        without the orders that failed; returns the indexes left to import one by one. A
+        conflict with a parallel batch gives all of them an ``OmsPassingConflict`` (retried
+        in a new transaction, not one by one in this one, which cannot see the other's work)."""
+        for _attempt in range(BATCH_ATTEMPTS):
+            if not batch:
+                break
+            try:
+                with self.env.cr.savepoint():
+                    self._import_new_orders_batch(channel, items, batch, results)
+                    self.env.flush_all()
+                batch = []
+            except OmsBatchOrdersFailed as exc:
+                _logger.info("Batch import undone (%s): again without them", exc)
+                self._reset_batch_results(batch, results)
+                for index, error in exc.errors.items():
+                    results[index] = error
+                batch = [index for index in batch if index not in exc.errors]
+            except Exception as exc:  # the batch is undone
+                self._reset_batch_results(batch, results)
+                if not is_passing_conflict(exc):
+                    _logger.info("Batch of %s orders undone (%s): one by one", len(batch), exc)
+                    return batch
+                # it met a parallel batch on a first-sight record: all of it again in a new
+                # transaction, which sees that record
+                _logger.info("Batch of %s orders undone, retried: %s", len(batch), exc)
+                conflict = as_passing_conflict(exc)
+                for index in batch:
+                    results[index] = results[index] or conflict
+                return []
+        return batch
 
     @api.model
     def _reset_batch_results(self, indexes, results):

@@ -272,30 +272,49 @@ class OmsChannelOrderMapper(models.AbstractModel):
             )
 
     @api.model
+    def _get_customer_company(self, channel):
+        """The company of the customers (and their addresses) created for ``channel``: the
+        channel's, so that they are matched and read within it, unless the database shares
+        its contacts between companies (system parameter ``oms_connector.share_customers``,
+        see the README): then they belong to no company."""
+        # sudo: system parameters are readable by administrators only
+        shared = self.env["ir.config_parameter"].sudo().get_param("oms_connector.share_customers")
+        return self.env["res.company"] if shared else channel.company_id
+
+    @api.model
     def _create_customers(self, channel, new_customers, bindings_to_create):
         """Create the customers ``new_customers`` ({key: vals}) and the channel bindings
         ``bindings_to_create`` ({channel customer id: customer or key of a new one}) in one
-        ``create`` each; return {key: new customer}."""
+        ``create`` each; return {key: new customer}.
+
+        A customer created by email (policy "match") is bound to its lower-case address in
+        the company too: the unique keys of both bindings make two jobs taking in the same
+        new shopper at once meet, and the second is retried (it then finds the first's)."""
+        company_id = self._get_customer_company(channel).id or False
         created = dict(
             zip(
                 new_customers,
-                self.env["res.partner"].create(list(new_customers.values())),
+                self.env["res.partner"].create(
+                    [{"company_id": company_id, **vals} for vals in new_customers.values()]
+                ),
                 strict=True,
             )
         )
-        if bindings_to_create:
-            self.env["oms.channel.partner"].create(
-                [
-                    {
-                        "channel_id": channel.id,
-                        "external_id": external_id,
-                        "partner_id": (
-                            created[customer] if isinstance(customer, tuple) else customer
-                        ).id,
-                    }
-                    for external_id, customer in bindings_to_create.items()
-                ]
-            )
+        bindings_vals = [
+            {"channel_id": channel.id, "email": key[1], "partner_id": created[key].id}
+            for key in new_customers
+            if key[0] == "email"
+        ]
+        bindings_vals += [
+            {
+                "channel_id": channel.id,
+                "external_id": external_id,
+                "partner_id": (created[customer] if isinstance(customer, tuple) else customer).id,
+            }
+            for external_id, customer in bindings_to_create.items()
+        ]
+        if bindings_vals:
+            self.env["oms.channel.partner"].create(bindings_vals)
         return created
 
     @api.model
@@ -328,10 +347,11 @@ class OmsChannelOrderMapper(models.AbstractModel):
             key = None
             if not customer:
                 customer = None
-                if external_id:
-                    key = ("id", external_id)
-                elif policy == "match" and email:
+                # by email first: orders of one shopper under two channel ids share it
+                if policy == "match" and email:
                     key = ("email", email)
+                elif external_id:
+                    key = ("id", external_id)
                 else:
                     key = ("order", index)
             found.append((customer, key, "" if external_id in bound else external_id))
@@ -349,10 +369,18 @@ class OmsChannelOrderMapper(models.AbstractModel):
 
     @api.model
     def _get_customers_by_email(self, channel, emails):
-        """{email (lower case): the oldest customer of the channel's company with it}."""
+        """{email (lower case): the customer bound to it in the channel's company, else the
+        oldest customer of the company (or shared by all) with it}."""
         emails = set(emails) - {""}
         if not emails:
             return {}
+        bindings = self.env["oms.channel.partner"].search(
+            [("company_id", "=", channel.company_id.id), ("email", "in", list(emails))]
+        )
+        by_email = {binding.email: binding.partner_id for binding in bindings}
+        emails -= set(by_email)
+        if not emails:
+            return by_email
         partners = self.env["res.partner"].search(
             expression.AND(
                 [
@@ -365,7 +393,6 @@ class OmsChannelOrderMapper(models.AbstractModel):
             ),
             order="id",
         )
-        by_email = {}
         for partner in partners:
             by_email.setdefault((partner.email or "").lower(), partner)
         return by_email
@@ -401,6 +428,8 @@ class OmsChannelOrderMapper(models.AbstractModel):
                     wanted.append(None)
                     continue
                 vals = self._prepare_address_vals(partner, address, address_type, normalized)
+                # addresses belong to their customer's company (res.partner does not copy it)
+                vals.setdefault("company_id", partner.company_id.id)
                 key = (partner.id, address_type, tuple(vals.get(k) or False for k in keys))
                 if key not in existing:
                     to_create.setdefault(key, vals)
