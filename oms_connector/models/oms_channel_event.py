@@ -497,9 +497,9 @@ class OmsChannelEvent(models.Model):
         )
         keys = {(binding.channel_id.id, binding.external_id) for binding in bindings}
         # in the order they were received: a payment before the refund of it
-        waiting = waiting.filtered(
-            lambda e: (e.channel_id.id, e.external_order_id) in keys
-        ).sorted(lambda e: (e.received_at, e.id))
+        waiting = waiting.filtered(lambda e: (e.channel_id.id, e.external_order_id) in keys).sorted(
+            lambda e: (e.received_at, e.id)
+        )
         if waiting:
             waiting.write({"state": "pending"})
             waiting._enqueue_processing()
