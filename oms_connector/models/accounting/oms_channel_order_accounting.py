@@ -93,8 +93,11 @@ class OmsChannelOrder(models.Model):
             if order.state != "cancel" or order.currency_id.compare_amounts(uncredited, 0.0) <= 0:
                 continue
             invoice = binding._get_refunded_invoice()
-            credited = order.currency_id.compare_amounts(uncredited, invoice.amount_total)
-            if len(order.invoice_ids.filtered(lambda m: m.state == "posted")) > 1 or credited:
+            partly_credited = order.currency_id.compare_amounts(uncredited, invoice.amount_total)
+            if (
+                partly_credited
+                or len(order.invoice_ids.filtered(lambda m: m.state == "posted")) > 1
+            ):
                 binding._flag_for_review(
                     _("Cancelled on the channel: credit the invoices"),
                     _(
@@ -440,17 +443,11 @@ class OmsChannelOrder(models.Model):
     def _apply_channel_refund(self, refund, event=None):
         """Book a refund without return reported by the channel (``NormalizedRefund``): a credit
         note linked to the order and its invoice (draft or posted per the channel's policy) and
-        the refund payment. Exactly once per channel refund id. Before anything is invoiced,
-        only the refund payment is booked (against the customer's payment)."""
+        the refund payment. Exactly once per channel refund id. A refund the returns book, or
+        that pays back the credit note of a cancellation, is recorded against that credit
+        note. Before anything is invoiced, only the refund payment is booked."""
         self.ensure_one()
-        Refund = self.env["oms.channel.refund"]
-        existing = Refund.search(
-            [
-                ("channel_id", "=", self.channel_id.id),
-                ("external_id", "=", str(refund.external_id)),
-            ],
-            limit=1,
-        )
+        existing = self._get_recorded_refund(refund)
         if existing:
             return existing
         what = _("Refund %(refund)s", refund=refund.external_id)
@@ -462,6 +459,24 @@ class OmsChannelOrder(models.Model):
         if cancellation:
             return self._record_refund_of_credit_note(refund, cancellation, currency, event)
         money = self._get_refund_money(refund)
+        amount = self._check_refund_amount(refund, money, currency, what)
+        return self._book_refund(refund, money, currency, amount, event)
+
+    def _get_recorded_refund(self, refund):
+        """The ``oms.channel.refund`` already recorded for ``refund``, or an empty record."""
+        self.ensure_one()
+        return self.env["oms.channel.refund"].search(
+            [
+                ("channel_id", "=", self.channel_id.id),
+                ("external_id", "=", str(refund.external_id)),
+            ],
+            limit=1,
+        )
+
+    def _check_refund_amount(self, refund, money, currency, what):
+        """The amount of ``refund``, checked against its transactions (``money``) and what the
+        customer paid and was not refunded yet."""
+        self.ensure_one()
         transactions_total = sum(t.amount for t in money)
         amount = refund.amount or transactions_total
         if currency.compare_amounts(amount, 0.0) <= 0:
@@ -491,6 +506,13 @@ class OmsChannelOrder(models.Model):
                     refunded=self._format_amount(refunded),
                 )
             )
+        return amount
+
+    def _book_refund(self, refund, money, currency, amount, event=None):
+        """Record ``refund`` and book its credit note (when something is invoiced) and its
+        refund payments, reconciled."""
+        self.ensure_one()
+        Refund = self.env["oms.channel.refund"]
         record = Refund.create(Refund._prepare_refund_vals(self, refund, currency, amount, event))
         # nothing invoiced yet (e.g. a cancellation before shipping): the refund payment alone
         # gives the customer's payment back; there is no revenue to credit
