@@ -31,6 +31,7 @@
         "views/intake/oms_mapping_views.xml",
         "views/sale_order_views.xml",
         # accounting
+        "data/ir_cron_accounting.xml",
         "views/accounting/oms_channel_accounting_views.xml",
         "views/accounting/account_move_views.xml",
         "wizards/oms_channel_reconciliation_views.xml",

@@ -36,3 +36,9 @@ class OmsRetryableError(OmsError):
 class OmsEventIgnored(OmsError):
     """The event changes nothing and is acknowledged as such (state ``ignored``), e.g. an
     update older than what Odoo already reflects. The message says why."""
+
+
+class OmsWaitingForOrder(OmsMappingError):
+    """The event is about an order Odoo has not taken in yet (a payment or refund delivered a
+    moment before the order): it waits (state ``waiting``) and is processed again by itself
+    when the order arrives."""

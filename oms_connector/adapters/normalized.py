@@ -115,6 +115,10 @@ class NormalizedOrder:
     shipping_lines: list[NormalizedShippingLine] = field(default_factory=list)
     discount_total: float = 0.0  # order-level discount not already spread on lines
     total: float = 0.0  # grand total as the channel reports it
+    # the currency the customer paid in when it is not the order's (Shopify multi-currency),
+    # and the total in it: payments and refunds reported in it are converted at this rate
+    presentment_currency: str = ""
+    presentment_total: float = 0.0
     financial_status: str = (
         ""  # pending, paid, partially_paid, refunded, partially_refunded, voided
     )

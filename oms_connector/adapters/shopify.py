@@ -163,8 +163,18 @@ class ShopifyAdapter(ChannelAdapter):
             if cancelled_at
             else " / ".join(part for part in (financial, fulfillment) if part),
             note=order.text("note", limit=4000),
+            refunds=self._normalize_order_refunds(order, external_id),
+            **_presentment(order, total_key, currency),
             raw=order.data,
         )
+
+    def _normalize_order_refunds(self, order, external_id):
+        """The ``refunds`` an order payload carries (``orders/updated``, ``orders/cancelled``),
+        as ``refunds/create`` would deliver them: the same path books them, once each."""
+        return [
+            self.normalize_refund(dict(refund.data, order_id=refund.raw("order_id") or external_id))
+            for refund in order.objects("refunds")
+        ]
 
     def normalize_refund(self, payload):
         """Shopify ``Refund`` (``refunds/create`` webhook) -> ``NormalizedRefund``."""
@@ -175,7 +185,9 @@ class ShopifyAdapter(ChannelAdapter):
                 NormalizedRefundLine(
                     line_external_id=line.ident("line_item_id", required=True),
                     quantity=line.quantity("quantity"),
-                    amount=round_amount(line.amount("subtotal") + line.amount("total_tax")),
+                    amount=round_amount(
+                        _shop_money(line, "subtotal")[0] + _shop_money(line, "total_tax")[0]
+                    ),
                     restock=line.text("restock_type", limit=32) in ("return", "cancel"),
                 )
             )
@@ -183,12 +195,13 @@ class ShopifyAdapter(ChannelAdapter):
         for trx in refund.objects("transactions"):
             if trx.text("kind", limit=32) != "refund":
                 continue
+            amount, currency = _shop_money(trx, "amount")
             transactions.append(
                 NormalizedPayment(
                     transaction_id=trx.ident("id", required=True),
                     gateway=trx.text("gateway", limit=64),
-                    amount=trx.amount("amount"),
-                    currency=trx.text("currency", limit=3).upper(),
+                    amount=amount,
+                    currency=currency,
                     kind="refund",
                     status=trx.text("status", limit=32) or "success",
                     processed_at=trx.datetime("processed_at") or trx.datetime("created_at"),
@@ -272,11 +285,12 @@ class ShopifyAdapter(ChannelAdapter):
         for fee_line in transaction.objects("fees"):
             money = fee_line.obj("amount")
             fee += money.amount("amount") if money else fee_line.amount("amount")
+        amount, currency = _shop_money(transaction, "amount", required=True)
         return NormalizedPayment(
             transaction_id=transaction.ident("id", required=True),
             gateway=transaction.text("gateway", limit=64),
-            amount=transaction.amount("amount", required=True),
-            currency=transaction.text("currency", limit=3).upper(),
+            amount=amount,
+            currency=currency,
             fee=round_amount(fee),
             kind=transaction.text("kind", limit=32) or "sale",
             status=transaction.text("status", limit=32) or "success",
@@ -447,6 +461,29 @@ class ShopifyAdapter(ChannelAdapter):
         return str((answer.get("refund") or {}).get("id") or refund.get("reference"))
 
     pass
+
+
+def _shop_money(reader, key, required=False):
+    """``(amount, currency code)`` of ``key`` in the shop's currency: ``<key>_set.shop_money``
+    when the payload carries it (an order paid in another, presentment currency), else ``key``
+    and the payload's ``currency`` (the core converts it at the order's rate if it is not the
+    order's currency)."""
+    money_set = reader.obj(f"{key}_set")
+    shop = money_set and money_set.obj("shop_money")
+    if shop and shop.has("amount"):
+        return shop.amount("amount"), shop.text("currency_code", limit=3).upper()
+    return reader.amount(key, required=required), reader.text("currency", limit=3).upper()
+
+
+def _presentment(order, total_key, currency):
+    """``presentment_currency`` and ``presentment_total`` of an order the customer paid in
+    another currency than the shop's (empty otherwise)."""
+    code = order.text("presentment_currency", limit=3).upper()
+    money_set = order.obj(f"{total_key}_set")
+    money = money_set and money_set.obj("presentment_money")
+    if not code or code == currency or not money:
+        return {}
+    return {"presentment_currency": code, "presentment_total": money.amount("amount")}
 
 
 def _allocated_discount(line):

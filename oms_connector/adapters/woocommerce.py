@@ -210,8 +210,28 @@ class WooCommerceAdapter(ChannelAdapter):
             status=status,
             note=order.text("customer_note", limit=4000),
             payments=payments,
+            refunds=self._normalize_order_refunds(order, external_id, currency),
             raw=order.data,
         )
+
+    def _normalize_order_refunds(self, order, external_id, currency):
+        """The ``refunds`` summary of an order payload (``[{"id", "reason", "total"}]``,
+        totals negative) as ``NormalizedRefund``, booked like a refund webhook, once each."""
+        refunds = []
+        for refund in order.objects("refunds"):
+            amount = round_amount(abs(refund.amount("total", required=True, signed=True)))
+            refund_id = refund.ident("id", required=True)
+            refunds.append(
+                NormalizedRefund(
+                    external_id=refund_id,
+                    order_external_id=external_id,
+                    amount=amount,
+                    currency=currency,
+                    reason=refund.text("reason"),
+                    transactions=[_woo_refund_money(refund_id, amount, currency)],
+                )
+            )
+        return refunds
 
     def _woo_tax_rates(self, order):
         """``rate_id`` -> (label, percentage) from the order's ``tax_lines``."""
@@ -269,14 +289,18 @@ class WooCommerceAdapter(ChannelAdapter):
             abs(line.amount("total", signed=True)) + abs(line.amount("total_tax", signed=True))
             for line in refund.objects("shipping_lines")
         )
+        refund_id = refund.ident("id", required=True)
+        amount = round_amount(abs(refund.amount("amount", required=True, signed=True)))
+        currency = read_currency(refund, required=False)
         return NormalizedRefund(
-            external_id=refund.ident("id", required=True),
+            external_id=refund_id,
             order_external_id=refund.ident("order_id") or refund.ident("parent_id", required=True),
-            amount=round_amount(abs(refund.amount("amount", required=True, signed=True))),
-            currency=read_currency(refund, required=False),
+            amount=amount,
+            currency=currency,
             reason=refund.text("reason"),
             shipping_amount=round_amount(shipping_amount),
             lines=lines,
+            transactions=[_woo_refund_money(refund_id, amount, currency)],
             created_at=refund.datetime("date_created_gmt"),
         )
 
@@ -502,3 +526,12 @@ def _woo_address(address):
     if not (result.street or result.city or result.country_code):
         return None
     return result
+
+
+def _woo_refund_money(refund_id, amount, currency):
+    """A WooCommerce refund is money given back (through the gateway or by hand) but carries
+    no transaction: its own id stands for the refund transaction, so the refund payment is
+    booked once, whichever message reports the refund."""
+    return NormalizedPayment(
+        transaction_id=f"refund-{refund_id}", amount=amount, currency=currency, kind="refund"
+    )

@@ -19,7 +19,7 @@ from odoo.tools import mute_logger
 
 from ..adapters import OmsError, OmsEventIgnored, OmsRetryableError, OmsSignatureError
 from ..adapters.base import TOPIC_ORDER_CREATED, TOPIC_ORDER_UPDATED
-from ..adapters.exceptions import OmsPayloadError
+from ..adapters.exceptions import OmsPayloadError, OmsWaitingForOrder
 from ..adapters.normalized import NormalizedOrder
 from ..adapters.sanitize import clean_surrogates, loads_json
 from ..adapters.transport import body_digest
@@ -69,6 +69,7 @@ class OmsChannelEvent(models.Model):
     state = fields.Selection(
         [
             ("pending", "Pending"),
+            ("waiting", "Waiting for Order"),
             ("done", "Done"),
             ("failed", "Failed"),
             ("ignored", "Ignored"),
@@ -361,7 +362,7 @@ class OmsChannelEvent(models.Model):
         """The work of ``_job_process`` once the event is known to need it."""
         event = self
         event._lock_order()
-        if event.state not in ("pending", "failed"):
+        if event.state not in ("pending", "failed", "waiting"):
             return _("Event already %(state)s: nothing to do.", state=event.state)
         if event._is_batchable():
             batch = event | event._claim_batch_events()
@@ -399,6 +400,9 @@ class OmsChannelEvent(models.Model):
         exception it raised; a temporary error left is recorded as a failure (the callers
         retry it while they can)."""
         self.ensure_one()
+        if isinstance(outcome, OmsWaitingForOrder):
+            # processed again by itself when its order arrives (_wake_events_waiting_for)
+            return {"state": "waiting", "error": str(outcome)}
         if isinstance(outcome, OmsEventIgnored):
             # e.g. an update older than what Odoo reflects: acknowledged, changes nothing
             return {"state": "ignored", "error": str(outcome)}
@@ -512,6 +516,32 @@ class OmsChannelEvent(models.Model):
             return
         order = binding if binding._name == "sale.order" else binding.sale_order_id
         self.sale_order_id = order[:1]
+
+    @api.model
+    def _wake_events_waiting_for(self, bindings):
+        """Process again, in their own jobs, the events waiting for the orders of
+        ``bindings`` (``oms.channel.order`` just created): a payment or refund delivered
+        before its order applies by itself once the order is in."""
+        if not bindings:
+            return self.browse()
+        # sudo: the waiting events belong to the channel whose order just came in, whoever
+        # took it in
+        waiting = self.sudo().search(
+            [
+                ("state", "=", "waiting"),
+                ("channel_id", "in", bindings.channel_id.ids),
+                ("external_order_id", "in", bindings.mapped("external_id")),
+            ]
+        )
+        keys = {(binding.channel_id.id, binding.external_id) for binding in bindings}
+        # in the order they were received: a payment before the refund of it
+        waiting = waiting.filtered(lambda e: (e.channel_id.id, e.external_order_id) in keys).sorted(
+            lambda e: (e.received_at, e.id)
+        )
+        if waiting:
+            waiting.write({"state": "pending"})
+            waiting._enqueue_processing()
+        return waiting
 
     # ---------------------------------------------------------------- batch (intake mapping)
     @api.model

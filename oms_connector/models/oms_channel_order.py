@@ -52,6 +52,11 @@ class OmsChannelOrder(models.Model):
         "overwrite newer state."
     )
     external_total = fields.Float(digits=0)
+    presentment_currency = fields.Char(
+        help="ISO code of the currency the customer paid in, when not the order's: the "
+        "channel's payments and refunds in it are converted at the order's own rate."
+    )
+    presentment_total = fields.Float(digits=0, help="The order's total in that currency.")
     currency_id = fields.Many2one(related="sale_order_id.currency_id")
 
     _sql_constraints = [
@@ -61,6 +66,13 @@ class OmsChannelOrder(models.Model):
             "This channel order is already in Odoo.",
         ),
     ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        bindings = super().create(vals_list)
+        # events delivered before their order (a payment, a refund) were waiting for it
+        self.env["oms.channel.event"]._wake_events_waiting_for(bindings)
+        return bindings
 
     def _after_order_imported(self, normalized, event):
         """Hook called in the intake job after the order was created or updated from
@@ -338,6 +350,11 @@ class OmsChannelOrder(models.Model):
             "external_updated_at": normalized.updated_at,
             "external_total": normalized.total,
         }
+        if normalized.presentment_currency:
+            vals.update(
+                presentment_currency=normalized.presentment_currency,
+                presentment_total=normalized.presentment_total,
+            )
         if order is not None:
             vals.update(
                 channel_id=channel.id, external_id=normalized.external_id, sale_order_id=order.id
@@ -364,37 +381,70 @@ class OmsChannelOrder(models.Model):
             )
 
     def _is_shipped(self):
-        """True once anything of the order left the warehouse (or was invoiced for good):
-        channel edits and cancellations then need a person, not an automatic change."""
+        """True once goods of the order left the warehouse: a done outgoing delivery (or a
+        delivered quantity). A posted invoice is not a shipment: an invoiced order that did not
+        ship is still cancelled or changed automatically (its books are corrected)."""
         self.ensure_one()
         order = self.sale_order_id
-        return any(line.qty_delivered for line in order.order_line) or any(
-            move.state == "posted" for move in order.invoice_ids
+        return any(
+            picking.state == "done" and picking.picking_type_code == "outgoing"
+            for picking in order.picking_ids
+        ) or any(line.qty_delivered for line in order.order_line if not line.is_delivery)
+
+    def _is_being_prepared(self):
+        """True when a delivery of the order is already picked or handed to a 3PL: changing or
+        cancelling it then needs a person (the goods are off the shelf, or a third party
+        holds the request). Extend for other ways a delivery leaves Odoo's hands."""
+        self.ensure_one()
+        pickings = self.sale_order_id.picking_ids.filtered(
+            lambda picking: picking.state not in ("done", "cancel")
+        )
+        return any(move.picked for move in pickings.move_ids) or any(
+            picking.oms_3pl_state in ("sent", "confirmed") for picking in pickings
         )
 
     def _update_from_normalized(self, normalized):
         """Apply an update of the channel order: addresses and lines while nothing shipped,
         else only the channel's statuses, and the order is flagged for review when its lines
-        changed."""
+        changed. The channel's total is checked on every update that is applied."""
         self.ensure_one()
         order = self.sale_order_id
         channel = self.channel_id
-        changed = False
+        changed = flagged = False
         if order.state != "cancel" and not normalized.cancelled_at:
             lines_vals = self._get_mapper()._prepare_orders_lines_vals(channel, [normalized])[0]
             if isinstance(lines_vals, Exception):
                 raise lines_vals
-            if self._is_shipped() or order.locked:
-                if self._lines_differ(lines_vals):
+            if self._is_shipped() or order.locked or self._is_being_prepared():
+                flagged = self._lines_differ(lines_vals)
+                if flagged:
                     self._flag_changed_after_shipping(normalized)
             else:
                 self._update_addresses(normalized)
                 changed = self._sync_order_lines(lines_vals)
+            if not flagged:
+                self._check_updated_total(normalized)
         order.oms_channel_status = normalized.status
         self.write(self._prepare_binding_vals(channel, normalized))
-        if changed:
-            self._get_mapper()._check_order_total(order, normalized, channel)
         return changed
+
+    def _check_updated_total(self, normalized):
+        """``OmsMappingError`` unless the updated order's total is the channel's, as on
+        creation. Channels whose total is the current one (Shopify's ``current_total_price``)
+        take off the refunds that no removed line explains (goodwill, shipping): those are
+        booked as credit notes, not as line changes."""
+        self.ensure_one()
+        order = self.sale_order_id
+        mapper = self._get_mapper()
+        unexplained = sum(
+            refund.amount - sum(line.amount for line in refund.lines)
+            for refund in normalized.refunds
+        )
+        if unexplained and not order.currency_id.compare_amounts(
+            normalized.total, order.amount_total - unexplained
+        ):
+            return
+        mapper._check_order_total(order, normalized, self.channel_id)
 
     def _flag_changed_after_shipping(self, normalized):
         """Flag the order whose lines changed on the channel after it shipped."""
@@ -520,6 +570,8 @@ class OmsChannelOrder(models.Model):
         for binding in self:
             order = binding.sale_order_id
             order.oms_needs_review = True
+            if binding._get_open_review_activity(summary):
+                continue  # the same change delivered again: one open to-do per reason
             order.activity_schedule(
                 "mail.mail_activity_data_todo",
                 summary=summary,
@@ -527,27 +579,58 @@ class OmsChannelOrder(models.Model):
                 user_id=order.user_id.id or self.env.uid,
             )
 
+    def _get_open_review_activity(self, summary):
+        """The open to-do of the sale order flagged for ``summary``, or an empty record."""
+        self.ensure_one()
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        return self.sale_order_id.activity_ids.filtered(
+            lambda activity: activity.activity_type_id == todo and activity.summary == summary
+        )[:1]
+
     # ------------------------------------------------------------------ cancel / confirm
     def _cancel_sale_order(self):
-        """Cancel the sale order and its deliveries; once shipped (or invoiced), flag it for
-        review instead, since goods or money already moved."""
+        """Cancel the sale order and its deliveries while nothing shipped. A shipped order is
+        flagged for a return and refund; one whose delivery is picked or handed to a 3PL is
+        held for a person (the delivery must be stopped first). The books of a cancelled order
+        are corrected by the accounting (one credit note, the refund payment)."""
         for binding in self:
             order = binding.sale_order_id
             if order.state == "cancel":
                 continue
             if binding._is_shipped():
-                order.oms_channel_status = self.env._("Cancelled on channel after shipping")
-                binding._flag_for_review(
-                    self.env._("Cancelled on the channel after shipping"),
-                    self.env._(
-                        "Order %(order)s was cancelled on channel %(channel)s after it shipped "
-                        "or was invoiced: arrange the return and the refund.",
-                        order=binding.external_name,
-                        channel=binding.channel_id.name,
-                    ),
-                )
-                continue
-            order.with_context(disable_cancel_warning=True)._action_cancel()
+                binding._flag_cancelled_after_shipping()
+            elif binding._is_being_prepared():
+                binding._flag_cancelled_while_prepared()
+            else:
+                order.with_context(disable_cancel_warning=True)._action_cancel()
+
+    def _flag_cancelled_after_shipping(self):
+        self.ensure_one()
+        self.sale_order_id.oms_channel_status = self.env._("Cancelled on channel after shipping")
+        self._flag_for_review(
+            self.env._("Cancelled on the channel after shipping"),
+            self.env._(
+                "Order %(order)s was cancelled on channel %(channel)s after it shipped: "
+                "arrange the return and the refund.",
+                order=self.external_name,
+                channel=self.channel_id.name,
+            ),
+        )
+
+    def _flag_cancelled_while_prepared(self):
+        self.ensure_one()
+        self.sale_order_id.oms_channel_status = self.env._(
+            "Cancelled on channel while being prepared"
+        )
+        self._flag_for_review(
+            self.env._("Cancelled on the channel while being prepared"),
+            self.env._(
+                "Order %(order)s was cancelled on channel %(channel)s while its delivery was "
+                "picked or handed to a 3PL: stop the delivery, then cancel the order.",
+                order=self.external_name,
+                channel=self.channel_id.name,
+            ),
+        )
 
     def _is_confirmation_due(self):
         """True when the channel's confirmation policy confirms the order now, given its

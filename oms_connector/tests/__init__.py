@@ -12,6 +12,7 @@ from . import test_accounting_flow
 from . import test_accounting_refunds
 from . import test_accounting_report
 from . import test_accounting_intake
+from . import test_accounting_lifecycle
 
 # routing and fulfilment
 from . import test_routing
@@ -19,6 +20,7 @@ from . import test_routing_concurrency
 from . import test_threepl
 from . import test_tracking
 from . import test_stock_sync
+from . import test_stock_sellable
 from . import test_routing_flow
 from . import test_stock_channel_ids
 

@@ -137,7 +137,9 @@ class TestAccountingThroughIntake(IntakeMappingMixin, TransactionCase):
         self._child_event("refund.created", refund_payload, "WS-2026-000123")._job_process()
         self.assertEqual(len(binding.refund_ids), 1)
 
-    def test_transaction_for_unknown_order_fails_then_retry(self):
+    def test_transaction_for_unknown_order_waits_then_applies(self):
+        """Issue 12 kind 5: a payment delivered before its order waits for it and applies by
+        itself when the order comes in (no Retry)."""
         payload = {
             "order_id": "WS-2026-000123",
             "transaction_id": "pi_late",
@@ -147,20 +149,17 @@ class TestAccountingThroughIntake(IntakeMappingMixin, TransactionCase):
         }
         event = self._child_event("transaction.created", payload, "WS-2026-000123")
         event._job_process()
-        self.assertEqual(event.state, "failed")
+        self.assertEqual(event.state, "waiting")
         self.assertIn("not in Odoo", event.error)
 
         order_payload = self._sample("generic")
         order_payload["payments"] = []
         order_payload["financial_status"] = "pending"
-        self.assertEqual(self._process(self.generic, order_payload).state, "done")
-        binding = self._binding(self.generic, "WS-2026-000123")
-        self.assertFalse(binding.sale_order_id.invoice_ids)
-
         with trap_jobs() as trap:
-            event.action_retry()
-            trap.assert_jobs_count(1)
+            self.assertEqual(self._process(self.generic, order_payload).state, "done")
+            trap.assert_enqueued_job(event._job_process)
             trap.perform_enqueued_jobs()
+        binding = self._binding(self.generic, "WS-2026-000123")
         self.assertEqual(event.state, "done", event.error)
         invoice = binding.sale_order_id.invoice_ids
         self.assertEqual(invoice.amount_residual, 0.0)

@@ -150,119 +150,160 @@ class OmsChannelReconciliation(models.TransientModel):
 
     def _compare_binding(self, binding, booked_payments):
         """Figures of one channel order and the list of its differences (line values).
-        ``booked_payments``: the posted payments of the order in Odoo."""
-        order = binding.sale_order_id
-        currency = binding.currency_id
-        moves = binding.invoice_ids | order.invoice_ids
+        ``booked_payments``: the posted payments of the order in Odoo. Each kind of difference
+        is one ``_compare_*`` method of ``_get_comparisons``: extend it to add checks."""
+        docs = self._get_binding_documents(binding, booked_payments)
+        figures = self._get_binding_figures(binding, docs)
+        differences = []
+        for compare in self._get_comparisons():
+            differences += compare(binding, docs, figures)
+        return figures, differences
+
+    def _get_comparisons(self):
+        return [
+            self._compare_invoices,
+            self._compare_transactions,
+            self._compare_unknown_payments,
+            self._compare_paid_total,
+            self._compare_open_invoices,
+            self._compare_refunds,
+        ]
+
+    def _get_binding_documents(self, binding, booked_payments):
+        """The Odoo documents and channel records of ``binding`` the comparisons read."""
+        moves = binding.invoice_ids | binding.sale_order_id.invoice_ids
         invoices = moves.filtered(lambda m: m.move_type == "out_invoice" and m.state != "cancel")
-        posted_invoices = invoices.filtered(lambda m: m.state == "posted")
-        credit_notes = moves.filtered(lambda m: m.move_type == "out_refund" and m.state != "cancel")
         money = binding.transaction_ids.filtered(lambda t: t._moves_money())
-        inbound = money.filtered(lambda t: t.kind in INBOUND_KINDS)
-        payments = binding.transaction_ids.payment_id.filtered(
-            lambda p: p.state not in ("draft", "canceled")
-        )
-        channel_total = binding.external_total or order.amount_total
-        invoiced = sum(posted_invoices.mapped("amount_total"))
-        figures = {
-            "channel_total": channel_total,
-            "invoiced_total": invoiced,
-            "channel_paid": sum(inbound.mapped("amount")),
+        return {
+            "invoices": invoices,
+            "posted_invoices": invoices.filtered(lambda m: m.state == "posted"),
+            "credit_notes": moves.filtered(
+                lambda m: m.move_type == "out_refund" and m.state != "cancel"
+            ),
+            "money": money,
+            "inbound": money.filtered(lambda t: t.kind in INBOUND_KINDS),
+            "payments": binding.transaction_ids.payment_id.filtered(
+                lambda p: p.state not in ("draft", "canceled")
+            ),
+            "booked_payments": booked_payments,
+        }
+
+    def _get_binding_figures(self, binding, docs):
+        return {
+            "channel_total": binding.external_total or binding.sale_order_id.amount_total,
+            "invoiced_total": sum(docs["posted_invoices"].mapped("amount_total")),
+            "channel_paid": sum(docs["inbound"].mapped("amount")),
             "odoo_paid": sum(
-                self._get_payment_gross_amount(p) for p in payments if p.payment_type == "inbound"
+                self._get_payment_gross_amount(p)
+                for p in docs["payments"]
+                if p.payment_type == "inbound"
             ),
             "channel_refunded": sum(binding.refund_ids.mapped("amount")),
-            "credit_note_total": sum(credit_notes.mapped("amount_total")),
+            "credit_note_total": sum(docs["credit_notes"].mapped("amount_total")),
         }
-        differences = []
 
-        def add(issue, record, channel_amount, odoo_amount, message):
-            differences.append(
-                self._prepare_difference_vals(
-                    binding, issue, record, channel_amount, odoo_amount, message
-                )
-            )
-
-        for invoice in invoices - posted_invoices:
-            add(
+    def _compare_invoices(self, binding, docs, figures):
+        order = binding.sale_order_id
+        posted = docs["posted_invoices"]
+        channel_total, invoiced = figures["channel_total"], figures["invoiced_total"]
+        differences = [
+            self._prepare_difference_vals(
+                binding,
                 "draft_invoice",
                 invoice,
                 0.0,
                 invoice.amount_total,
                 _("Invoice %(invoice)s is not posted.", invoice=invoice.display_name),
             )
-        if order.state == "sale" and not posted_invoices:
-            add(
-                "not_invoiced",
-                order,
-                channel_total,
-                0.0,
-                _("Order %(order)s has no posted invoice.", order=order.name),
-            )
-        elif posted_invoices and currency.compare_amounts(invoiced, channel_total):
-            add(
-                "invoice_amount",
-                posted_invoices[-1:],
-                channel_total,
-                invoiced,
-                _(
-                    "The channel's total of order %(order)s is %(channel)s, its invoices total "
-                    "%(odoo)s.",
-                    order=order.name,
-                    channel=channel_total,
-                    odoo=invoiced,
-                ),
-            )
-        for transaction in money:
-            payment = transaction.payment_id
-            issue_missing = (
-                "payment_missing" if transaction in inbound else "refund_payment_missing"
-            )
-            if not payment or payment.state in ("draft", "canceled"):
-                add(
-                    issue_missing,
-                    transaction,
-                    transaction.amount,
+            for invoice in docs["invoices"] - posted
+        ]
+        if order.state == "sale" and not posted:
+            differences.append(
+                self._prepare_difference_vals(
+                    binding,
+                    "not_invoiced",
+                    order,
+                    channel_total,
                     0.0,
-                    _(
-                        "Transaction %(transaction)s (%(gateway)s) has no posted payment.",
-                        transaction=transaction.external_id,
-                        gateway=transaction.gateway,
-                    ),
+                    _("Order %(order)s has no posted invoice.", order=order.name),
+                )
+            )
+        elif posted and binding.currency_id.compare_amounts(invoiced, channel_total):
+            message = _(
+                "The channel's total of order %(order)s is %(channel)s, its invoices total "
+                "%(odoo)s.",
+                order=order.name,
+                channel=channel_total,
+                odoo=invoiced,
+            )
+            differences.append(
+                self._prepare_difference_vals(
+                    binding, "invoice_amount", posted[-1:], channel_total, invoiced, message
+                )
+            )
+        return differences
+
+    def _compare_transactions(self, binding, docs, figures):
+        differences = []
+        for transaction in docs["money"]:
+            payment = transaction.payment_id
+            if not payment or payment.state in ("draft", "canceled"):
+                issue = (
+                    "payment_missing"
+                    if transaction in docs["inbound"]
+                    else "refund_payment_missing"
+                )
+                message = _(
+                    "Transaction %(transaction)s (%(gateway)s) has no posted payment.",
+                    transaction=transaction.external_id,
+                    gateway=transaction.gateway,
+                )
+                differences.append(
+                    self._prepare_difference_vals(
+                        binding, issue, transaction, transaction.amount, 0.0, message
+                    )
                 )
                 continue
-            gross = self._get_payment_gross_amount(payment)
-            if transaction.fee and not currency.compare_amounts(payment.amount, gross):
-                add(
-                    "fee_not_booked",
-                    payment,
-                    transaction.fee,
-                    0.0,
-                    _(
-                        "The channel kept a fee of %(fee)s on transaction %(transaction)s but "
-                        "no fee account is mapped to %(gateway)s: the payment was booked gross.",
-                        fee=transaction.fee,
-                        transaction=transaction.external_id,
-                        gateway=transaction.gateway,
-                    ),
+            differences += self._compare_transaction_payment(binding, transaction, payment)
+        return differences
+
+    def _compare_transaction_payment(self, binding, transaction, payment):
+        currency = binding.currency_id
+        differences = []
+        gross = self._get_payment_gross_amount(payment)
+        if transaction.fee and not currency.compare_amounts(payment.amount, gross):
+            message = _(
+                "The channel kept a fee of %(fee)s on transaction %(transaction)s but "
+                "no fee account is mapped to %(gateway)s: the payment was booked gross.",
+                fee=transaction.fee,
+                transaction=transaction.external_id,
+                gateway=transaction.gateway,
+            )
+            differences.append(
+                self._prepare_difference_vals(
+                    binding, "fee_not_booked", payment, transaction.fee, 0.0, message
                 )
-            if currency.compare_amounts(gross, transaction.amount):
-                add(
-                    "payment_amount",
-                    payment,
-                    transaction.amount,
-                    gross,
-                    _(
-                        "Transaction %(transaction)s is for %(channel)s, payment %(payment)s "
-                        "settles %(odoo)s.",
-                        transaction=transaction.external_id,
-                        payment=payment.display_name,
-                        channel=transaction.amount,
-                        odoo=gross,
-                    ),
+            )
+        if currency.compare_amounts(gross, transaction.amount):
+            message = _(
+                "Transaction %(transaction)s is for %(channel)s, payment %(payment)s "
+                "settles %(odoo)s.",
+                transaction=transaction.external_id,
+                payment=payment.display_name,
+                channel=transaction.amount,
+                odoo=gross,
+            )
+            differences.append(
+                self._prepare_difference_vals(
+                    binding, "payment_amount", payment, transaction.amount, gross, message
                 )
-        for payment in booked_payments - payments:
-            add(
+            )
+        return differences
+
+    def _compare_unknown_payments(self, binding, docs, figures):
+        return [
+            self._prepare_difference_vals(
+                binding,
                 "payment_without_transaction",
                 payment,
                 0.0,
@@ -272,77 +313,106 @@ class OmsChannelReconciliation(models.TransientModel):
                     payment=payment.display_name,
                 ),
             )
-        channel_paid = figures["channel_paid"]
-        channel_kept = channel_paid - figures["channel_refunded"]
-        if currency.compare_amounts(channel_kept, channel_total) > 0:
-            add(
-                "overpaid",
-                order,
-                channel_total,
-                channel_kept,
+            for payment in docs["booked_payments"] - docs["payments"]
+        ]
+
+    def _compare_paid_total(self, binding, docs, figures):
+        order = binding.sale_order_id
+        channel_total = figures["channel_total"]
+        channel_kept = figures["channel_paid"] - figures["channel_refunded"]
+        if binding.currency_id.compare_amounts(channel_kept, channel_total) <= 0:
+            return []
+        message = _(
+            "The channel's payments for order %(order)s (%(paid)s, refunds deducted) "
+            "exceed its total %(total)s: a refund is missing.",
+            order=order.name,
+            paid=channel_kept,
+            total=channel_total,
+        )
+        return [
+            self._prepare_difference_vals(
+                binding, "overpaid", order, channel_total, channel_kept, message
+            )
+        ]
+
+    def _compare_open_invoices(self, binding, docs, figures):
+        if (
+            binding.currency_id.compare_amounts(figures["channel_paid"], figures["channel_total"])
+            < 0
+        ):
+            return []
+        return [
+            self._prepare_difference_vals(
+                binding,
+                "invoice_open",
+                invoice,
+                0.0,
+                invoice.amount_residual,
                 _(
-                    "The channel's payments for order %(order)s (%(paid)s, refunds deducted) "
-                    "exceed its total %(total)s: a refund is missing.",
-                    order=order.name,
-                    paid=channel_kept,
-                    total=channel_total,
+                    "The channel reports order %(order)s paid but invoice %(invoice)s still "
+                    "has %(residual)s to pay.",
+                    order=binding.sale_order_id.name,
+                    invoice=invoice.display_name,
+                    residual=invoice.amount_residual,
                 ),
             )
-        for invoice in posted_invoices.filtered(
-            lambda m: not m.currency_id.is_zero(m.amount_residual)
-        ):
-            if currency.compare_amounts(channel_paid, channel_total) >= 0:
-                add(
-                    "invoice_open",
-                    invoice,
-                    0.0,
-                    invoice.amount_residual,
-                    _(
-                        "The channel reports order %(order)s paid but invoice %(invoice)s still "
-                        "has %(residual)s to pay.",
-                        order=order.name,
-                        invoice=invoice.display_name,
-                        residual=invoice.amount_residual,
-                    ),
-                )
+            for invoice in docs["posted_invoices"].filtered(
+                lambda m: not m.currency_id.is_zero(m.amount_residual)
+            )
+        ]
+
+    def _compare_refunds(self, binding, docs, figures):
+        differences = []
         for refund in binding.refund_ids:
             credit_note = refund.credit_note_id
-            if not credit_note and not posted_invoices:
+            if not credit_note and not docs["posted_invoices"]:
                 continue  # refunded before invoicing: no revenue to credit
             if not credit_note or credit_note.state == "cancel":
-                add(
-                    "refund_without_credit_note",
-                    refund,
-                    refund.amount,
-                    0.0,
-                    _("Refund %(refund)s has no credit note.", refund=refund.external_id),
+                message = _("Refund %(refund)s has no credit note.", refund=refund.external_id)
+                differences.append(
+                    self._prepare_difference_vals(
+                        binding, "refund_without_credit_note", refund, refund.amount, 0.0, message
+                    )
                 )
                 continue
-            if credit_note.state == "draft":
-                add(
+            differences += self._compare_refund_credit_note(binding, refund, credit_note)
+        return differences
+
+    def _compare_refund_credit_note(self, binding, refund, credit_note):
+        differences = []
+        if credit_note.state == "draft":
+            message = _(
+                "Credit note of refund %(refund)s is waiting for review.",
+                refund=refund.external_id,
+            )
+            differences.append(
+                self._prepare_difference_vals(
+                    binding,
                     "credit_note_draft",
                     credit_note,
                     refund.amount,
                     credit_note.amount_total,
-                    _(
-                        "Credit note of refund %(refund)s is waiting for review.",
-                        refund=refund.external_id,
-                    ),
+                    message,
                 )
-            if currency.compare_amounts(credit_note.amount_total, refund.amount):
-                add(
+            )
+        if binding.currency_id.compare_amounts(credit_note.amount_total, refund.amount):
+            message = _(
+                "Refund %(refund)s is for %(channel)s, its credit note totals %(odoo)s.",
+                refund=refund.external_id,
+                channel=refund.amount,
+                odoo=credit_note.amount_total,
+            )
+            differences.append(
+                self._prepare_difference_vals(
+                    binding,
                     "credit_note_amount",
                     credit_note,
                     refund.amount,
                     credit_note.amount_total,
-                    _(
-                        "Refund %(refund)s is for %(channel)s, its credit note totals %(odoo)s.",
-                        refund=refund.external_id,
-                        channel=refund.amount,
-                        odoo=credit_note.amount_total,
-                    ),
+                    message,
                 )
-        return figures, differences
+            )
+        return differences
 
     def action_open_differences(self):
         self.ensure_one()

@@ -16,6 +16,13 @@ class AccountMove(models.Model):
     oms_channel_order_id = fields.Many2one(
         "oms.channel.order", string="Channel Order", index="btree_not_null", readonly=True
     )
+    oms_is_cancellation = fields.Boolean(
+        string="Cancellation Credit Note",
+        readonly=True,
+        copy=False,
+        help="Credit note reversing the invoice of a channel order cancelled before it shipped; "
+        "the channel's refund of that order is recorded against it.",
+    )
     oms_external_ref = fields.Char(
         string="Channel Order Reference",
         related="oms_channel_order_id.external_name",

@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, models
 
-from ...adapters.exceptions import OmsMappingError, OmsPayloadError
+from ...adapters.exceptions import OmsPayloadError, OmsWaitingForOrder
 
 
 class OmsChannelEvent(models.Model):
@@ -21,10 +21,11 @@ class OmsChannelEvent(models.Model):
             limit=1,
         )
         if not binding:
-            raise OmsMappingError(
+            raise OmsWaitingForOrder(
                 _(
-                    "%(what)s is for order %(order)s of channel %(channel)s, which is not in Odoo: "
-                    "import the order first (its event may be pending or failed), then retry.",
+                    "%(what)s is for order %(order)s of channel %(channel)s, which is not in Odoo "
+                    "yet: the event waits for the order and is processed again when it arrives "
+                    "(if the order's own event failed, fix and retry that one).",
                     what=what,
                     order=external_order_id,
                     channel=self.channel_id.name,
@@ -49,6 +50,9 @@ class OmsChannelEvent(models.Model):
         if normalized.financial_status:
             binding.external_financial_status = normalized.financial_status
         binding._apply_channel_accounting(normalized, self)
+        # a channel confirming orders when paid confirms this one now (or routes it first);
+        # the confirmation invoices it when its channel invoices when paid
+        binding._confirm_sale_order_if_due()
         return binding
 
     def _process_transaction_created(self):

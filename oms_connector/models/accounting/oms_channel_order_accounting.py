@@ -1,10 +1,15 @@
 # Copyright 2026 The OMS Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import Command, _, fields, models
+import logging
+
+from odoo import Command, _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools.misc import format_amount
 
 from ...adapters.exceptions import OmsMappingError, OmsPayloadError
 from .oms_channel_transaction import INBOUND_KINDS, OUTBOUND_KINDS
+
+_logger = logging.getLogger(__name__)
 
 
 class OmsChannelOrder(models.Model):
@@ -57,14 +62,138 @@ class OmsChannelOrder(models.Model):
         for refund in normalized.refunds:
             self._apply_channel_refund(refund, event)
         self._invoice_when_paid(channel_says_paid=normalized.financial_status == "paid")
+        self._credit_cancelled_order()
         self._reconcile_channel_payments()
         return True
+
+    # ------------------------------------------------------------------ cancellation
+    def _get_uncredited_amount(self):
+        """What the order's posted invoices bill that no credit note (draft or posted) takes
+        back yet."""
+        self.ensure_one()
+        moves = (self.invoice_ids | self.sale_order_id.invoice_ids).filtered(
+            lambda m: m.state != "cancel"
+        )
+        invoiced = sum(
+            moves.filtered(lambda m: m.move_type == "out_invoice" and m.state == "posted").mapped(
+                "amount_total"
+            )
+        )
+        credited = sum(moves.filtered(lambda m: m.move_type == "out_refund").mapped("amount_total"))
+        return invoiced - credited
+
+    def _credit_cancelled_order(self):
+        """A sale order cancelled before it shipped must not keep its revenue: its invoice is
+        reversed by one credit note (draft or posted per the channel's refund policy), unless
+        the channel's refunds already credited it. After partial refunds the remainder is left
+        to a person (flagged). Idempotent."""
+        for binding in self:
+            order = binding.sale_order_id
+            uncredited = binding._get_uncredited_amount()
+            if order.state != "cancel" or order.currency_id.compare_amounts(uncredited, 0.0) <= 0:
+                continue
+            invoice = binding._get_refunded_invoice()
+            partly_credited = order.currency_id.compare_amounts(uncredited, invoice.amount_total)
+            if (
+                partly_credited
+                or len(order.invoice_ids.filtered(lambda m: m.state == "posted")) > 1
+            ):
+                binding._flag_for_review(
+                    _("Cancelled on the channel: credit the invoices"),
+                    _(
+                        "Order %(order)s was cancelled on the channel before it shipped, but "
+                        "%(amount)s of its invoices is not credited: reverse it by hand.",
+                        order=binding.external_name,
+                        amount=binding._format_amount(uncredited),
+                    ),
+                )
+                continue
+            binding._create_cancellation_credit_note(invoice)
+
+    def _prepare_cancellation_credit_note_vals(self, invoice):
+        self.ensure_one()
+        return {
+            "ref": _(
+                "Cancellation of %(order)s on the channel",
+                order=self.external_name or self.external_id,
+            ),
+            "oms_channel_id": self.channel_id.id,
+            "oms_channel_order_id": self.id,
+            "oms_is_cancellation": True,
+        }
+
+    def _create_cancellation_credit_note(self, invoice):
+        """The credit note reversing ``invoice`` entirely (Odoo's reversal)."""
+        self.ensure_one()
+        credit_note = invoice._reverse_moves([self._prepare_cancellation_credit_note_vals(invoice)])
+        if self.channel_id.refund_policy == "post":
+            credit_note.action_post()
+        return credit_note
+
+    def _get_cancellation_credit_note_to_refund(self, refund):
+        """The cancellation credit note that the channel's ``refund`` (``NormalizedRefund``) pays
+        back, when it has no refund recorded yet and the amounts match."""
+        self.ensure_one()
+        credit_notes = self.invoice_ids.filtered(
+            lambda m: m.oms_is_cancellation
+            and m.state != "cancel"
+            and m not in self.refund_ids.credit_note_id
+        )
+        return credit_notes.filtered(
+            lambda m: not m.currency_id.compare_amounts(m.amount_total, refund.amount)
+        )[:1]
 
     # ------------------------------------------------------------------ checks
     def _format_amount(self, amount):
         """``amount`` in the order's currency, as users read it in messages."""
         self.ensure_one()
         return format_amount(self.env, amount, self.sale_order_id.currency_id)
+
+    def _convert_channel_amount(self, amount, code, what):
+        """``amount`` reported by the channel in currency ``code`` (may be empty: the order's),
+        in the order's currency. Only the currency the customer paid in
+        (``presentment_currency``) is converted: at the order's own rate (its two totals), else
+        at Odoo's rate of the order's date. Any other currency is refused."""
+        self.ensure_one()
+        order = self.sale_order_id
+        code = (code or "").strip().upper()
+        if not code or code == order.currency_id.name:
+            return amount
+        if code != self.presentment_currency:
+            self._get_channel_currency(code, what)  # raises the currency error
+        if self.presentment_total and self.external_total:
+            return order.currency_id.round(amount * self.external_total / self.presentment_total)
+        source = (
+            self.env["res.currency"].with_context(active_test=False).search([("name", "=", code)])
+        )
+        if not source:
+            self._get_channel_currency(code, what)
+        return source._convert(amount, order.currency_id, order.company_id, order.date_order)
+
+    def _convert_channel_payment(self, payment, what):
+        """Put ``payment`` (``NormalizedPayment``) in the order's currency, in place."""
+        self.ensure_one()
+        if (payment.currency or "").strip().upper() in ("", self.sale_order_id.currency_id.name):
+            return
+        payment.amount = self._convert_channel_amount(payment.amount, payment.currency, what)
+        payment.fee = self._convert_channel_amount(payment.fee, payment.currency, what)
+        payment.currency = self.sale_order_id.currency_id.name
+
+    def _convert_channel_refund(self, refund, what):
+        """Put ``refund`` (``NormalizedRefund``: amount, shipping, lines and transactions) in
+        the order's currency, in place."""
+        self.ensure_one()
+        for transaction in refund.transactions:
+            transaction.currency = transaction.currency or refund.currency
+            self._convert_channel_payment(transaction, what)
+        code = (refund.currency or "").strip().upper()
+        if code in ("", self.sale_order_id.currency_id.name):
+            return
+        refund.amount = self._convert_channel_amount(refund.amount, code, what)
+        refund.shipping_amount = self._convert_channel_amount(refund.shipping_amount, code, what)
+        for line in refund.lines:
+            line.amount = self._convert_channel_amount(line.amount, code, what)
+        refund.currency = self.sale_order_id.currency_id.name
 
     def _get_channel_currency(self, code, what):
         """The order's currency, after checking that ``code`` (an ISO code from the channel, may
@@ -90,6 +219,7 @@ class OmsChannelOrder(models.Model):
         what = _("Transaction %(transaction)s", transaction=payment.transaction_id)
         if not payment.transaction_id:
             raise OmsPayloadError(_("A transaction has no id: it cannot be recorded once."))
+        self._convert_channel_payment(payment, what)
         if payment.amount <= 0:
             raise OmsPayloadError(
                 _(
@@ -200,6 +330,50 @@ class OmsChannelOrder(models.Model):
                 account_lines.reconcile()
 
     # ------------------------------------------------------------------ invoicing
+    def _confirm_sale_order(self):
+        """Once confirmed (by intake, by the routing job, after a payment), an order its
+        channel invoices "when paid" and that is paid is invoiced at once, whichever of
+        payment, routing and confirmation came first."""
+        res = super()._confirm_sale_order()
+        self._invoice_due_orders()
+        return res
+
+    def _invoice_due_orders(self):
+        """Invoice the orders of these bindings that meet their channel's invoicing policy
+        and are not invoiced yet, and reconcile them with their payments. Idempotent."""
+        for binding in self:
+            if binding.channel_id.invoice_policy == "paid":
+                binding._invoice_when_paid(
+                    channel_says_paid=binding.external_financial_status == "paid"
+                )
+            elif binding.channel_id.invoice_policy == "shipped" and binding._is_shipped():
+                binding.sale_order_id._oms_invoice_on_shipment()
+        self._reconcile_channel_payments()
+
+    @api.model
+    def _cron_invoice_due_orders(self, limit=500):
+        """Scheduled sweep: invoice every confirmed channel order that its channel's policy
+        says is due ("when paid" and paid, "when shipped" and delivered) but has nothing
+        invoiced yet, e.g. when the invoicing step ran while the order waited. One order's
+        failure is logged and does not stop the others."""
+        # sudo: the sweep books invoices for every company's channels, as the policy says
+        bindings = self.sudo().search(self._get_invoice_due_domain(), limit=limit)
+        for binding in bindings:
+            try:
+                with self.env.cr.savepoint():
+                    binding.with_company(binding.company_id)._invoice_due_orders()
+            except (UserError, ValidationError) as exc:
+                _logger.warning("Channel order %s not invoiced: %s", binding.display_name, exc)
+        return bindings
+
+    @api.model
+    def _get_invoice_due_domain(self):
+        return [
+            ("channel_id.invoice_policy", "in", ("paid", "shipped")),
+            ("sale_order_id.state", "=", "sale"),
+            ("sale_order_id.invoice_status", "=", "to invoice"),
+        ]
+
     def _invoice_when_paid(self, channel_says_paid=False):
         """Invoice (and post) the orders of channels invoicing "when paid" once the channel says
         they are paid or their transactions cover the total. An order is invoiced this way once:
@@ -269,24 +443,40 @@ class OmsChannelOrder(models.Model):
     def _apply_channel_refund(self, refund, event=None):
         """Book a refund without return reported by the channel (``NormalizedRefund``): a credit
         note linked to the order and its invoice (draft or posted per the channel's policy) and
-        the refund payment. Exactly once per channel refund id. Before anything is invoiced,
-        only the refund payment is booked (against the customer's payment)."""
+        the refund payment. Exactly once per channel refund id. A refund the returns book, or
+        that pays back the credit note of a cancellation, is recorded against that credit
+        note. Before anything is invoiced, only the refund payment is booked."""
         self.ensure_one()
-        Refund = self.env["oms.channel.refund"]
-        existing = Refund.search(
+        existing = self._get_recorded_refund(refund)
+        if existing:
+            return existing
+        what = _("Refund %(refund)s", refund=refund.external_id)
+        self._convert_channel_refund(refund, what)
+        currency = self._get_channel_currency(refund.currency, what)
+        if self._is_refund_handled_by_return(refund):
+            return self._record_refund_handled_by_return(refund, currency, event)
+        cancellation = self._get_cancellation_credit_note_to_refund(refund)
+        if cancellation:
+            return self._record_refund_of_credit_note(refund, cancellation, currency, event)
+        money = self._get_refund_money(refund)
+        amount = self._check_refund_amount(refund, money, currency, what)
+        return self._book_refund(refund, money, currency, amount, event)
+
+    def _get_recorded_refund(self, refund):
+        """The ``oms.channel.refund`` already recorded for ``refund``, or an empty record."""
+        self.ensure_one()
+        return self.env["oms.channel.refund"].search(
             [
                 ("channel_id", "=", self.channel_id.id),
                 ("external_id", "=", str(refund.external_id)),
             ],
             limit=1,
         )
-        if existing:
-            return existing
-        what = _("Refund %(refund)s", refund=refund.external_id)
-        currency = self._get_channel_currency(refund.currency, what)
-        if self._is_refund_handled_by_return(refund):
-            return self._record_refund_handled_by_return(refund, currency, event)
-        money = self._get_refund_money(refund)
+
+    def _check_refund_amount(self, refund, money, currency, what):
+        """The amount of ``refund``, checked against its transactions (``money``) and what the
+        customer paid and was not refunded yet."""
+        self.ensure_one()
         transactions_total = sum(t.amount for t in money)
         amount = refund.amount or transactions_total
         if currency.compare_amounts(amount, 0.0) <= 0:
@@ -316,6 +506,13 @@ class OmsChannelOrder(models.Model):
                     refunded=self._format_amount(refunded),
                 )
             )
+        return amount
+
+    def _book_refund(self, refund, money, currency, amount, event=None):
+        """Record ``refund`` and book its credit note (when something is invoiced) and its
+        refund payments, reconciled."""
+        self.ensure_one()
+        Refund = self.env["oms.channel.refund"]
         record = Refund.create(Refund._prepare_refund_vals(self, refund, currency, amount, event))
         # nothing invoiced yet (e.g. a cancellation before shipping): the refund payment alone
         # gives the customer's payment back; there is no revenue to credit
@@ -336,8 +533,16 @@ class OmsChannelOrder(models.Model):
         money = [t for t in refund.transactions if (t.status or "success") == "success"]
         for transaction in money:
             transaction.kind = "refund"
+            # money given back goes out the way it came in, unless the channel names a gateway
+            transaction.gateway = transaction.gateway or self._get_refund_gateway()
             self._check_channel_payment(transaction)
         return money
+
+    def _get_refund_gateway(self):
+        """The gateway of the order's first payment: where a refund naming none is paid from."""
+        self.ensure_one()
+        inbound = self.transaction_ids.filtered(lambda t: t.kind in INBOUND_KINDS)
+        return inbound.sorted("id")[:1].gateway or ""
 
     def _record_refund_transactions(self, record, money, currency, event=None):
         """The ``oms.channel.transaction`` of each of ``money`` (``NormalizedPayment``), linked

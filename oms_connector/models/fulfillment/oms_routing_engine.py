@@ -337,9 +337,11 @@ class OmsRoutingEngine(models.AbstractModel):
 
     @api.model
     def _get_free_stock(self, product_ids, warehouse_ids):
-        """``{(product id, warehouse id): quantity}`` free to promise: on hand in the
-        warehouse's internal locations minus everything already promised to deliveries that
-        leave it (reserved or not), in two queries whatever the number of products."""
+        """``{(product id, warehouse id): quantity}`` free to promise: on hand where the
+        warehouse's deliveries pick from (``_get_sellable_locations``: never returns waiting
+        for inspection, quarantine or scrap) minus everything already promised to deliveries
+        that leave those locations (reserved or not), in two queries whatever the number of
+        products."""
         if not product_ids or not warehouse_ids:
             return {}
         stock = defaultdict(float)
@@ -347,18 +349,7 @@ class OmsRoutingEngine(models.AbstractModel):
         self.env["stock.move"].flush_model(
             ["product_id", "location_id", "location_dest_id", "state", "product_qty"]
         )
-        self.env.cr.execute(
-            """
-            SELECT q.product_id, l.warehouse_id, SUM(q.quantity)
-              FROM stock_quant q
-              JOIN stock_location l ON l.id = q.location_id
-             WHERE q.product_id = ANY(%(products)s)
-               AND l.usage = 'internal'
-               AND l.warehouse_id = ANY(%(warehouses)s)
-          GROUP BY q.product_id, l.warehouse_id
-            """,
-            {"products": list(product_ids), "warehouses": list(warehouse_ids)},
-        )
+        self.env.cr.execute(self._get_on_hand_query(product_ids, warehouse_ids))
         for product_id, warehouse_id, quantity in self.env.cr.fetchall():
             stock[product_id, warehouse_id] += quantity
         self.env.cr.execute(self._get_open_moves_query(product_ids, warehouse_ids))
@@ -367,26 +358,71 @@ class OmsRoutingEngine(models.AbstractModel):
         return dict(stock)
 
     @api.model
-    def _get_open_moves_query(self, product_ids, warehouse_ids):
-        """SQL summing, per product and warehouse, the open moves that take stock out of the
-        warehouse. Its state condition is the predicate of the partial index
-        ``oms_stock_move_open_product_index`` (see ``stock.move.init``), so that it reads only
-        open moves, not the millions of done ones."""
+    def _get_sellable_locations(self, warehouse_ids):
+        """``{warehouse id: locations}``: the locations whose stock (children included) the
+        warehouse's outgoing deliveries take from, i.e. the default source of its delivery
+        operation type, else its stock location. Extend to sell from more locations."""
+        result = {}
+        for warehouse in self.env["stock.warehouse"].browse(warehouse_ids):
+            location = warehouse.out_type_id.default_location_src_id or warehouse.lot_stock_id
+            result[warehouse.id] = location
+        return result
+
+    @api.model
+    def _get_sellable_roots_sql(self, warehouse_ids):
+        """SQL rows ``(warehouse_id, parent_path)`` of ``_get_sellable_locations``."""
+        pairs = [
+            (warehouse_id, location.parent_path)
+            for warehouse_id, locations in self._get_sellable_locations(warehouse_ids).items()
+            for location in locations
+        ]
+        return SQL(
+            "SELECT * FROM unnest(%s::int[], %s::text[]) AS roots(warehouse_id, parent_path)",
+            [pair[0] for pair in pairs],
+            [pair[1] for pair in pairs],
+        )
+
+    @api.model
+    def _get_on_hand_query(self, product_ids, warehouse_ids):
+        """SQL summing, per product and warehouse, the quantities on hand in its sellable
+        locations (``_get_sellable_locations``)."""
         return SQL(
             """
-            SELECT m.product_id, l.warehouse_id, SUM(m.product_qty)
+            SELECT q.product_id, roots.warehouse_id, SUM(q.quantity)
+              FROM stock_quant q
+              JOIN stock_location l ON l.id = q.location_id
+              JOIN (%(roots)s) roots ON l.parent_path LIKE roots.parent_path || %(any)s
+             WHERE q.product_id = ANY(%(products)s)
+               AND l.usage = 'internal'
+          GROUP BY q.product_id, roots.warehouse_id
+            """,
+            products=list(product_ids),
+            roots=self._get_sellable_roots_sql(warehouse_ids),
+            any="%",
+        )
+
+    @api.model
+    def _get_open_moves_query(self, product_ids, warehouse_ids):
+        """SQL summing, per product and warehouse, the open moves that take stock out of the
+        warehouse's sellable locations. Its state condition is the predicate of the partial
+        index ``oms_stock_move_open_product_index`` (see ``stock.move.init``), so that it reads
+        only open moves, not the millions of done ones."""
+        return SQL(
+            """
+            SELECT m.product_id, roots.warehouse_id, SUM(m.product_qty)
               FROM stock_move m
               JOIN stock_location l ON l.id = m.location_id
               JOIN stock_location d ON d.id = m.location_dest_id
+              JOIN (%(roots)s) roots ON l.parent_path LIKE roots.parent_path || %(any)s
              WHERE m.product_id = ANY(%(products)s)
                AND m.%(open_moves)s
                AND l.usage = 'internal'
                AND d.usage NOT IN ('internal', 'transit', 'view')
-               AND l.warehouse_id = ANY(%(warehouses)s)
-          GROUP BY m.product_id, l.warehouse_id
+          GROUP BY m.product_id, roots.warehouse_id
             """,
             products=list(product_ids),
-            warehouses=list(warehouse_ids),
+            roots=self._get_sellable_roots_sql(warehouse_ids),
+            any="%",
             open_moves=SQL(OPEN_MOVES_WHERE),
         )
 
