@@ -48,6 +48,9 @@
         # accounting menus (under menus.xml's Accounting > OMS)
         "views/menus_accounting.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["oms_connector/static/tests/tours/*.js"],
+    },
     "demo": [
         "demo/oms_connector_demo.xml",
         "demo/oms_channel_event_demo.xml",
