@@ -346,11 +346,13 @@ class OmsChannelEvent(models.Model):
             vals.update(state="failed", error=event._get_error_message(exc))
         except Exception as exc:
             _logger.exception("Event %s (%s) failed unexpectedly", event.id, event.display_name)
+            # computed outside _(): an f-string among its arguments stops the .pot export
+            error = f"{type(exc).__name__}: {exc}"
             vals.update(
                 state="failed",
                 error=_(
                     "Unexpected error: %(error)s\n\n%(trace)s",
-                    error=f"{type(exc).__name__}: {exc}",
+                    error=error,
                     trace=traceback.format_exc(limit=5),
                 ),
             )
@@ -582,12 +584,10 @@ class OmsChannelEvent(models.Model):
                     vals.update(state="failed", error=event._get_error_message(result))
                 elif isinstance(result, Exception):
                     _logger.error("Event %s failed unexpectedly: %r", event.id, result)
+                    error = f"{type(result).__name__}: {result}"
                     vals.update(
                         state="failed",
-                        error=_(
-                            "Unexpected error: %(error)s",
-                            error=f"{type(result).__name__}: {result}",
-                        ),
+                        error=_("Unexpected error: %(error)s", error=error),
                     )
                 else:
                     vals.update(state="done", error=False)

@@ -418,6 +418,11 @@ class OmsChannelOrder(models.Model):
         difference = order.amount_total - normalized.total
         if currency.is_zero(difference) or abs(difference) <= channel.total_tolerance + 1e-9:
             return
+        # formatted outside _(): an f-string among its arguments stops the .pot export
+        places = currency.decimal_places
+        odoo_total = f"{order.amount_total:.{places}f}"
+        channel_total = f"{normalized.total:.{places}f}"
+        shown_difference = f"{difference:+.{places}f}"
         raise OmsMappingError(
             self.env._(
                 "Order %(order)s: the total in Odoo (%(odoo_total)s %(currency)s) differs from "
@@ -425,9 +430,9 @@ class OmsChannelOrder(models.Model):
                 "the tax mappings of channel %(channel)s (a price-included tax for prices that "
                 "include tax), its discount handling, or raise its total tolerance; then retry.",
                 order=normalized.name or normalized.external_id,
-                odoo_total=f"{order.amount_total:.{currency.decimal_places}f}",
-                channel_total=f"{normalized.total:.{currency.decimal_places}f}",
-                difference=f"{difference:+.{currency.decimal_places}f}",
+                odoo_total=odoo_total,
+                channel_total=channel_total,
+                difference=shown_difference,
                 currency=currency.name,
                 channel=channel.name,
             )

@@ -20,3 +20,4 @@ from . import test_stock_sync
 from . import test_routing_flow
 from . import test_stock_channel_ids
 from . import test_tour_failed_event
+from . import test_i18n_ru
