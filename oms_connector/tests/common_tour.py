@@ -34,7 +34,9 @@ class OmsTourCase(HttpCase):
             self.skipTest("OMS_TOURS=skip")
         started = time.monotonic()
         try:
-            result = super().browser_js(url_path, code, ready=ready, login=login, timeout=timeout, **kw)
+            result = super().browser_js(
+                url_path, code, ready=ready, login=login, timeout=timeout, **kw
+            )
         except unittest.SkipTest as exc:
             self.fail(f"{INSTALL_HINT} ({exc})")
         _logger.info("tour %s: %.1f s in the browser", code, time.monotonic() - started)

@@ -68,13 +68,9 @@ class TestRussian(IntakeChannelMixin, TransactionCase):
         self.assertEqual(self._untranslated(actions, "name"), [])
         selections = self._records_of_our_modules("ir.model.fields.selection")
         self.assertEqual(self._untranslated(selections, "name"), [])
-        labels = dict(
-            self.ru["oms.channel.event"]._fields["state"]._description_selection(self.ru)
-        )
+        labels = dict(self.ru["oms.channel.event"]._fields["state"]._description_selection(self.ru))
         self.assertEqual(labels["failed"], "Ошибка")
-        return_states = dict(
-            self.ru["oms.return"]._fields["state"]._description_selection(self.ru)
-        )
+        return_states = dict(self.ru["oms.return"]._fields["state"]._description_selection(self.ru))
         self.assertEqual(return_states["approved"], "Одобрен")
 
     def test_every_message_keeps_its_placeholders(self):

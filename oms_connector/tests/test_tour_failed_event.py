@@ -49,8 +49,11 @@ class TestTourFailedEvent(IntakeChannelMixin, OmsTourCase):
         # queue_job's own switch: Retry processes the event in the request instead of
         # leaving a job for a runner the test server does not have
         with patch.dict("os.environ", {"QUEUE_JOB__NO_DELAY": "1"}):
-            self.start_tour("/odoo/action-oms_connector.oms_channel_action",
-                            "oms_failed_event_tour", login=self.user.login)
+            self.start_tour(
+                "/odoo/action-oms_connector.oms_channel_action",
+                "oms_failed_event_tour",
+                login=self.user.login,
+            )
         self.assertEqual(self.event.state, "done", self.event.error)
         order = self.event.sale_order_id
         self.assertEqual(order.client_order_ref, "WS-123")
