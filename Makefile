@@ -10,8 +10,8 @@ help:  ## list the targets
 setup:  ## virtualenv, Odoo 18 requirements, etc/odoo.conf
 	@scripts/setup.sh
 
-demo:  ## database oms_demo with demo data, then Odoo on http://localhost:8069 (admin/admin)
-	@scripts/demo.sh
+demo:  ## database oms_demo with demo data, then Odoo on http://localhost:8069 (admin/admin); DEMO_LANG=ru in Russian
+	@DEMO_LANG=$(DEMO_LANG) scripts/demo.sh
 
 test:  ## fresh test database, linters, the whole test suite
 	@scripts/test.sh

@@ -56,6 +56,9 @@
         "views/marketplace/sale_order_views.xml",
         "views/marketplace/stock_picking_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["oms_connector/static/tests/tours/*.js"],
+    },
     "demo": [
         "demo/oms_connector_demo.xml",
         "demo/oms_channel_event_demo.xml",

@@ -3,6 +3,9 @@
 # http://localhost:${HTTP_PORT:-8069} (admin / admin) with the queue_job runner.
 #   DEMO_DB=name      database (default oms_demo)
 #   DEMO_NO_SERVE=1   prepare the database and stop (no server)
+#   DEMO_LANG=ru      the demo in Russian: activates ru_RU, loads the translations of every
+#                     installed module (Odoo's and the OMS's) and sets it on admin and the demo users
+#                     (make demo DEMO_LANG=ru). DEMO_LANG=en switches back to English.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 source "$ROOT/scripts/odoo_db.sh"
 
@@ -31,6 +34,20 @@ else
   odoo_install "$DB" -i "$OMS_ADDONS"
 fi
 addons_stamp >"$stamp_file"
+
+case "${DEMO_LANG:-}" in
+  "") ;;
+  ru | ru_RU | en | en_US)
+    lang="${DEMO_LANG}"; [ "${#lang}" -gt 2 ] || lang="$([ "$lang" = ru ] && echo ru_RU || echo en_US)"
+    info "Demo language: $lang"
+    # base.language.install: activates the language and loads every installed module's .po
+    echo "env['base.language.install'].create({'lang_ids': [(6, 0, env['res.lang']._activate_lang('$lang').ids)], 'overwrite': True}).lang_install()
+env['res.users'].with_context(active_test=False).search([('share', '=', False)]).write({'lang': '$lang'})
+env.cr.commit()" | (cd "$ROOT" && "$PY" "$ODOO_BIN" shell -c "$ODOO_CONF" -d "$DB" --log-level=warn --no-http) >/dev/null \
+      || die "switching $DB to $lang failed"
+    ;;
+  *) die "DEMO_LANG=$DEMO_LANG: use ru or en" ;;
+esac
 
 [ -z "${DEMO_NO_SERVE:-}" ] || { info "Database $DB is ready."; exit 0; }
 info "Odoo on http://localhost:$PORT  (login admin / password admin); Ctrl-C stops it"

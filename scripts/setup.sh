@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prepare everything the project needs, idempotently:
 #   Odoo 18 source at $ODOO_SRC, a virtualenv in .venv with Odoo's and our requirements,
-#   and the Odoo configuration file etc/odoo.conf.
+#   the Odoo configuration file etc/odoo.conf, the headless Chromium of the tours.
 # A second run only re-checks and rewrites the config: it changes nothing else.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -60,6 +60,26 @@ ensure_venv() {
   echo "$stamp" >"$stamp_file"
 }
 
+# What the browser tests (tours) need from the system: Debian's chromium (Odoo's HttpCase looks
+# for google-chrome, chromium or chromium-browser on the PATH). Installed with apt-get when missing
+# and we are root; otherwise a message says what to install. OMS_TOURS=skip: a machine that will
+# not run the tours.
+ensure_system_packages() {
+  local missing=()
+  if [ "${OMS_TOURS:-}" != "skip" ] && ! command -v chromium >/dev/null 2>&1 \
+    && ! command -v google-chrome >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
+    missing+=(chromium)
+  fi
+  [ ${#missing[@]} -gt 0 ] || return 0
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    info "Installing ${missing[*]} for the browser tests"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"; } >/dev/null \
+      || die "apt-get install ${missing[*]} failed: check the network to the Debian mirror and run again."
+  else
+    die "${missing[*]} missing: install it as root (apt-get install -y ${missing[*]}), or set OMS_TOURS=skip to run without the browser tests."
+  fi
+}
+
 write_config() {
   local site addons
   site="$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
@@ -94,6 +114,7 @@ CONF
 }
 
 check_python
+ensure_system_packages
 ensure_odoo
 ensure_venv
 write_config

@@ -413,13 +413,11 @@ class OmsChannelEvent(models.Model):
                 "Event %s (%s) failed unexpectedly", self.id, self.display_name, exc_info=outcome
             )
             trace = "".join(traceback.format_exception(outcome, limit=5))
+            # computed outside _(): an f-string among its arguments stops the .pot export
+            error = f"{type(outcome).__name__}: {outcome}"
             return {
                 "state": "failed",
-                "error": _(
-                    "Unexpected error: %(error)s\n\n%(trace)s",
-                    error=f"{type(outcome).__name__}: {outcome}",
-                    trace=trace,
-                ),
+                "error": _("Unexpected error: %(error)s\n\n%(trace)s", error=error, trace=trace),
             }
         if outcome is False:
             return {

@@ -27,3 +27,5 @@ from . import test_stock_channel_ids
 # marketplaces
 from . import test_marketplace_ozon
 from . import test_marketplace_wildberries
+from . import test_tour_failed_event
+from . import test_i18n_ru

@@ -586,6 +586,8 @@ class OmsChannelOrder(models.Model):
             ],
             limit=1,
         )
+        # outside _(): an f-string among its arguments stops the .pot export
+        reason = f": {record.reason}" if record.reason else ""
         return {
             "move_type": "out_refund",
             "partner_id": order.partner_invoice_id.id,
@@ -599,7 +601,7 @@ class OmsChannelOrder(models.Model):
                 "Refund %(refund)s of %(order)s%(reason)s",
                 refund=record.external_id,
                 order=self.external_name or self.external_id,
-                reason=f": {record.reason}" if record.reason else "",
+                reason=reason,
             ),
             "reversed_entry_id": invoice.id,
             "team_id": order.team_id.id,
