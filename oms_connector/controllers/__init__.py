@@ -6,5 +6,6 @@ from . import threepl
 
 # marketplaces
 from . import marketplace
+
 # jobs: a sign of life while a job runs, for the recovery of jobs of killed workers
 from . import queue_job
