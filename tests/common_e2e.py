@@ -23,17 +23,19 @@ from odoo.addons.queue_job.job import Job
 from odoo.tests import Form, new_test_user
 
 DATA = Path(__file__).parent / "data"
-CONNECTOR_DATA = Path(__file__).parents[1] / "oms_connector" / "tests" / "data"
+#: where sample payloads are looked for, in this order
+DATA_DIRS = [DATA] + [
+    Path(__file__).parents[1] / addon / "tests" / "data"
+    for addon in ("oms_returns", "oms_connector")
+]
 SHOP_SECRET = "shpss_e2e_0123456789abcdef"
 THREEPL_SECRET = "e2e-3pl-shared-secret"
 API = "/admin/api/2025-01"
 
 
 def load(name):
-    """A sample payload: this folder's ``data`` first, then the connector's."""
-    path = DATA / name
-    if not path.exists():
-        path = CONNECTOR_DATA / name
+    """A sample payload: this folder's ``data`` first, then the returns', then the connector's."""
+    path = next((folder / name for folder in DATA_DIRS if (folder / name).exists()), DATA / name)
     return json.loads(path.read_text())
 
 

@@ -1,6 +1,11 @@
 """Platform adapters: everything specific to one sales platform lives in one class here."""
 
-from .base import ChannelAdapter, get_adapter_class, register_adapter
+from .base import (
+    ChannelAdapter,
+    get_adapter_class,
+    register_adapter,
+    register_adapter_extension,
+)
 from .exceptions import (
     OmsError,
     OmsEventIgnored,

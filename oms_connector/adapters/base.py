@@ -2,6 +2,10 @@
 
 A new platform is one new subclass decorated with ``@register_adapter("<platform>")`` plus the
 selection value on ``oms.channel.platform``: the core never branches on the platform.
+
+Another addon adds its own platform behaviour to the adapters with a mixin decorated with
+``@register_adapter_extension("<platform>", ...)`` (no platform: every adapter);
+``get_adapter_class`` then answers the adapter class with the registered mixins in front of it.
 """
 
 import logging
@@ -13,6 +17,11 @@ from .exceptions import OmsPayloadError
 _logger = logging.getLogger(__name__)
 
 _ADAPTERS = {}
+#: platform (``ALL_PLATFORMS``: every platform) -> adapter mixins of other addons, in the order
+#: they were registered
+_EXTENSIONS = {}
+_COMPOSED = {}
+ALL_PLATFORMS = "*"
 
 # Normalized webhook / event topics understood by the intake pipeline.
 TOPIC_ORDER_CREATED = "order.created"
@@ -35,11 +44,55 @@ def register_adapter(platform):
     return decorator
 
 
-def get_adapter_class(platform):
+def register_adapter_extension(*platforms):
+    """Class decorator: put the mixin ``cls`` in front of the adapters of ``platforms`` (of
+    every platform when none is given), so that an addon adds methods to the adapters (or
+    overrides them, calling ``super()``) without a registry of its own.
+
+    A mixin registered later comes first in the adapter's MRO; a platform's own mixins come
+    before the mixins of every platform, so ``@register_adapter_extension()`` gives a default
+    that ``@register_adapter_extension("shopify")`` refines."""
+
+    def decorator(cls):
+        for platform in platforms or (ALL_PLATFORMS,):
+            _EXTENSIONS.setdefault(platform, []).append(cls)
+        _COMPOSED.clear()
+        return cls
+
+    return decorator
+
+
+def _extension_addon(mixin):
+    """The addon a mixin comes from (``odoo.addons.<addon>.…``), None outside an addon."""
+    parts = mixin.__module__.split(".")
+    return parts[2] if parts[:2] == ["odoo", "addons"] and len(parts) > 2 else None
+
+
+def get_adapter_class(platform, env=None):
+    """The adapter class of ``platform`` with the registered extension mixins in front of it.
+    With ``env``, only the mixins of addons loaded in its database (a server may serve
+    databases with different addons installed)."""
     try:
-        return _ADAPTERS[platform]
+        adapter_class = _ADAPTERS[platform]
     except KeyError as exc:
         raise KeyError(f"No adapter registered for platform {platform!r}") from exc
+    mixins = [
+        *reversed(_EXTENSIONS.get(platform, ())),
+        *reversed(_EXTENSIONS.get(ALL_PLATFORMS, ())),
+    ]
+    if env is not None:
+        loaded = env.registry._init_modules
+        mixins = [m for m in mixins if _extension_addon(m) in (None, *loaded)]
+    if not mixins:
+        return adapter_class
+    key = (adapter_class, tuple(mixins))
+    if key not in _COMPOSED:
+        _COMPOSED[key] = type(
+            adapter_class.__name__,
+            (*mixins, adapter_class),
+            {"__module__": adapter_class.__module__, "__doc__": adapter_class.__doc__},
+        )
+    return _COMPOSED[key]
 
 
 class ChannelAdapter:

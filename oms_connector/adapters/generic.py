@@ -410,9 +410,6 @@ class GenericAdapter(ChannelAdapter):
         ``X-OMS-Signature`` is the hex HMAC-SHA256 of ``<X-OMS-Timestamp>.<body>`` with the
         channel's webhook secret; ``Authorization: Bearer <api_key>`` when a key is set. The
         answer may carry the channel's ``{"id"}``."""
-        import hashlib
-        import hmac
-
         # sudo: the secrets are readable by OMS managers only, the job runs for anyone
         channel = self.channel.sudo()
         body = json.dumps(
@@ -432,23 +429,17 @@ class GenericAdapter(ChannelAdapter):
             sort_keys=True,
         ).encode()
         timestamp = str(int(time.time()))
-        secret = getattr(channel, "webhook_secret", None) or getattr(channel, "api_secret", None)
-        signature = hmac.new(
-            (secret or "").encode(), timestamp.encode() + b"." + body, hashlib.sha256
-        ).hexdigest()
         headers = {
-            "Content-Type": "application/json",
             "X-OMS-Topic": "refund.created",
             "X-OMS-Timestamp": timestamp,
-            "X-OMS-Signature": signature,
+            "X-OMS-Signature": outbound.sign_timestamped(
+                channel.webhook_secret or channel.api_secret, timestamp, body
+            ),
         }
-        api_key = getattr(channel, "api_key", None)
-        if api_key:
-            headers["Authorization"] = f"Bearer {api_key}"
-        answer = self._post_refund(getattr(channel, "api_url", None) or "", body, headers)
+        if channel.api_key:
+            headers["Authorization"] = f"Bearer {channel.api_key}"
+        answer = self._post_refund(channel.api_url or "", body, headers)
         return str(answer.get("id") or refund.get("reference"))
-
-    pass
 
 
 def _generic_taxes(line):

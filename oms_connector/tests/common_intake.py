@@ -1,18 +1,18 @@
 # Copyright 2026 The OMS Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Helpers of the intake transport tests: channels, sample payloads, signed deliveries and a
-local HTTP server imitating a platform's API."""
+"""Helpers of the intake transport tests: channels, sample payloads and signed deliveries (the
+local HTTP server imitating a platform's API is ``fake_servers.FakePlatformServer``)."""
 
 import base64
 import hashlib
 import hmac
 import json
-import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+
+from .common import OmsFactoryMixin
+from .fake_servers import FakePlatformServer  # noqa: F401 (imported from here by the pull tests)
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -99,21 +99,18 @@ SIGNERS = {
 }
 
 
-class IntakeChannelMixin:
+class IntakeChannelMixin(OmsFactoryMixin):
     """Channels of the three platforms with known secrets (call ``_setup_channels``)."""
 
     SECRET = "test-webhook-secret-0123456789abcdef"
 
     @classmethod
     def _create_channel(cls, platform, code, **values):
-        return cls.env["oms.channel"].create(
-            {
-                "name": f"{platform.title()} test channel",
-                "code": code,
-                "platform": platform,
-                "webhook_secret": cls.SECRET,
-                **values,
-            }
+        return cls._create_oms_channel(
+            f"{platform.title()} test channel",
+            code,
+            platform,
+            **{"webhook_secret": cls.SECRET, **values},
         )
 
     @classmethod
@@ -164,45 +161,3 @@ class IntakeChannelMixin:
 
     def _events(self, channel):
         return self.env["oms.channel.event"].search([("channel_id", "=", channel.id)])
-
-
-class FakePlatformServer:
-    """A threaded HTTP server on 127.0.0.1 (port 0) answering GET requests with
-    ``routes(handler, path, query) -> (status, headers, body)``; every request is recorded
-    in ``requests`` as (path, query dict, headers)."""
-
-    def __init__(self, responder):
-        self.responder = responder
-        self.requests = []
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                parts = urlsplit(self.path)
-                query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-                server.requests.append((parts.path, query, dict(self.headers)))
-                status, headers, body = server.responder(parts.path, query, self.headers)
-                data = body if isinstance(body, bytes) else json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                for key, value in (headers or {}).items():
-                    self.send_header(key, value.format(base=server.base_url))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, format, *args):  # pylint: disable=redefined-builtin
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(5)

@@ -8,6 +8,7 @@ import copy
 import json
 import uuid
 
+from .common import OmsFactoryMixin
 from .common_intake import load_payload
 
 SAMPLE_PRODUCTS = {
@@ -26,7 +27,7 @@ SAMPLES = {
 }
 
 
-class IntakeMappingMixin:
+class IntakeMappingMixin(OmsFactoryMixin):
     """Call ``_setup_mapping`` from ``setUpClass``."""
 
     @classmethod
@@ -34,16 +35,7 @@ class IntakeMappingMixin:
         product = cls.env["product.product"].search([("default_code", "=", sku)], limit=1)
         if product:
             return product
-        return cls.env["product.product"].create(
-            {
-                "name": name,
-                "default_code": sku,
-                "type": "consu",
-                "is_storable": True,
-                "list_price": price,
-                **values,
-            }
-        )
+        return cls._create_oms_product(name, default_code=sku, list_price=price, **values)
 
     @classmethod
     def _setup_mapping(cls):

@@ -4,10 +4,12 @@
 
 from odoo import Command
 
+from .common import OmsFactoryMixin
+
 _counter = iter(range(1, 10**6))
 
 
-class RoutingFactoryMixin:
+class RoutingFactoryMixin(OmsFactoryMixin):
     """Warehouses with addresses and coordinates, products with stock, channel orders."""
 
     @classmethod
@@ -27,55 +29,37 @@ class RoutingFactoryMixin:
         cls.customer_paris = cls._create_customer("Claire Dubois", "fr", "75011", 48.8566, 2.3522)
         cls.customer_berlin = cls._create_customer("Jonas Weber", "de", "10115", 52.52, 13.405)
         cls.customer_porto = cls._create_customer("Ana Silva", "pt", "4000-123")  # no coordinates
-        cls.channel = env["oms.channel"].create(
-            {
-                "name": "Routing Test Shop",
-                "code": f"routing-test-{next(_counter)}",
-                "platform": "generic",
-                "routing_enabled": True,
-                "warehouse_id": cls.wh_lyon.id,
-            }
+        cls.channel = cls._create_oms_channel(
+            "Routing Test Shop",
+            f"routing-test-{next(_counter)}",
+            routing_enabled=True,
+            warehouse_id=cls.wh_lyon.id,
         )
 
     @classmethod
     def _create_warehouse(cls, name, code, country_code, latitude=0.0, longitude=0.0):
-        partner = cls.env["res.partner"].create(
-            {
-                "name": f"{name} warehouse",
-                "country_id": cls.env.ref(f"base.{country_code}").id,
-                "partner_latitude": latitude,
-                "partner_longitude": longitude,
-            }
-        )
-        return cls.env["stock.warehouse"].create(
-            {"name": f"{name} DC", "code": code, "partner_id": partner.id}
-        )
+        partner = cls._create_oms_partner(f"{name} warehouse", country_code, latitude, longitude)
+        return cls._create_oms_warehouse(f"{name} DC", code, partner_id=partner.id)
 
     @classmethod
     def _create_customer(cls, name, country_code, zip_code, latitude=0.0, longitude=0.0):
-        return cls.env["res.partner"].create(
-            {
-                "name": name,
-                "country_id": cls.env.ref(f"base.{country_code}").id,
-                "zip": zip_code,
-                "city": "City",
-                "street": "1 Main Street",
-                "partner_latitude": latitude,
-                "partner_longitude": longitude,
-            }
+        return cls._create_oms_partner(
+            name,
+            country_code,
+            latitude,
+            longitude,
+            zip=zip_code,
+            city="City",
+            street="1 Main Street",
         )
 
     @classmethod
     def _create_product(cls, name, categ=None, price=10.0):
-        return cls.env["product.product"].create(
-            {
-                "name": name,
-                "default_code": f"RT-{next(_counter):05d}",
-                "type": "consu",
-                "is_storable": True,
-                "list_price": price,
-                "categ_id": (categ or cls.env.ref("product.product_category_all")).id,
-            }
+        return cls._create_oms_product(
+            name,
+            default_code=f"RT-{next(_counter):05d}",
+            list_price=price,
+            categ_id=(categ or cls.env.ref("product.product_category_all")).id,
         )
 
     @classmethod

@@ -6,10 +6,11 @@ the test made), a channel, a vendor, and helpers that write a sales history."""
 from datetime import datetime, time, timedelta
 
 from odoo import Command, fields
+from odoo.addons.oms_connector.tests.common import OmsFactoryMixin
 from odoo.tests import TransactionCase, new_test_user
 
 
-class OmsForecastCase(TransactionCase):
+class OmsForecastCase(OmsFactoryMixin, TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -32,16 +33,14 @@ class OmsForecastCase(TransactionCase):
         cls.stock_location = cls.warehouse.lot_stock_id
         cls.customer_location = cls.env.ref("stock.stock_location_customers")
         cls.today = fields.Date.context_today(cls.env["oms.forecast.run"])
-        cls.channel = cls.env["oms.channel"].create(
-            {
-                "name": "Test Web Shop",
-                "code": "forecast-test-shop",
-                "company_id": cls.company.id,
-                "warehouse_id": cls.warehouse.id,
-            }
+        cls.channel = cls._create_oms_channel(
+            "Test Web Shop",
+            "forecast-test-shop",
+            company_id=cls.company.id,
+            warehouse_id=cls.warehouse.id,
         )
-        cls.customer = cls.env["res.partner"].create({"name": "Forecast Customer"})
-        cls.vendor = cls.env["res.partner"].create({"name": "Forecast Vendor", "is_company": True})
+        cls.customer = cls._create_oms_partner("Forecast Customer")
+        cls.vendor = cls._create_oms_partner("Forecast Vendor", is_company=True)
         cls.buyer = new_test_user(
             cls.env,
             login="forecast_buyer",
@@ -52,15 +51,8 @@ class OmsForecastCase(TransactionCase):
 
     @classmethod
     def _create_product(cls, name, vendor=True, delay=14, min_qty=20.0, multiple=12.0):
-        product = cls.env["product.product"].create(
-            {
-                "name": name,
-                "type": "consu",
-                "is_storable": True,
-                "list_price": 10.0,
-                "standard_price": 4.0,
-                "responsible_id": cls.buyer.id,
-            }
+        product = cls._create_oms_product(
+            name, list_price=10.0, standard_price=4.0, responsible_id=cls.buyer.id
         )
         if vendor:
             cls.env["product.supplierinfo"].create(

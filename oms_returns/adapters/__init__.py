@@ -1,8 +1,5 @@
-"""Readers of the channels' return requests (topic ``return.requested``)."""
+"""What the returns add to each platform's adapter (``register_adapter_extension``): reading a
+channel's return request (topic ``return.requested``) into a ``ReturnRequest``."""
 
-from .return_requests import (
-    ReturnRequest,
-    ReturnRequestLine,
-    parse_return_request,
-    register_return_parser,
-)
+from .return_request import ReturnRequest, ReturnRequestLine
+from . import generic, shopify

@@ -103,6 +103,8 @@ class OmsReturnPortal(CustomerPortal):
         sale_lines = orders.sudo().order_line.filtered(
             lambda sol: not sol.display_type and sol.product_id.type == "consu"
         )
+        # sudo: as above, the delivered and held quantities are read from stock moves and
+        # returns the customer cannot read
         Line = request.env["oms.return.line"].sudo()
         delivered = Line._get_delivered_quantities(sale_lines)
         held = Line._get_held_quantities(sale_lines)
@@ -118,6 +120,7 @@ class OmsReturnPortal(CustomerPortal):
         values.update(
             {
                 "returnable": self._get_returnable_lines(order_ids),
+                # sudo: every customer may choose among the reasons, not readable on the portal
                 "reasons": request.env["oms.return.reason"].sudo().search([]),
                 "error": error,
                 "posted": posted or {},
@@ -169,56 +172,67 @@ class OmsReturnPortal(CustomerPortal):
     @http.route("/my/returns/new", type="http", auth="user", methods=["POST"], website=True)
     def portal_return_request_submit(self, **post):
         returnable = self._get_returnable_lines()
-        reasons = request.env["oms.return.reason"].sudo().search([])
-        line_vals = []
         try:
-            for sale_line in returnable:
-                raw_qty = post.get(f"qty_{sale_line.id}") or "0"
-                qty = self._read_return_quantity(raw_qty, sale_line)
-                if qty <= 0:
-                    continue
-                reason = reasons.filtered(
-                    lambda r, sl=sale_line: str(r.id) == post.get(f"reason_{sl.id}")
-                )
-                if not reason:
-                    raise UserError(
-                        _("Tell us why you return %(product)s.", product=sale_line.product_id.name)
-                    )
-                outcome = post.get(f"outcome_{sale_line.id}") or "refund"
-                if outcome not in ("refund", "exchange", "credit"):
-                    outcome = "refund"
-                line_vals.append(
-                    Command.create(
-                        {
-                            "sale_line_id": sale_line.id,
-                            "quantity": qty,
-                            "reason_id": reason.id,
-                            "outcome": outcome,
-                        }
-                    )
-                )
+            line_vals = self._prepare_portal_return_line_vals(returnable, post)
             if not line_vals:
                 raise UserError(_("Choose at least one product to return."))
-            partner = request.env.user.partner_id
-            # Portal users cannot create back-office records: the lines were taken only from
-            # their own delivered orders above and the constraints check every quantity.
-            with request.env.cr.savepoint():
-                record = (
-                    request.env["oms.return"]
-                    .sudo()
-                    .create(
-                        {
-                            "partner_id": partner.id,
-                            "company_id": next(iter(returnable)).company_id.id,
-                            "source": "portal",
-                            "user_id": next(iter(returnable)).order_id.user_id.id,
-                            # PostgreSQL text cannot hold NUL (a form can send %00)
-                            "note": clean_text(post.get("note") or "", MAX_NOTE),
-                            "line_ids": line_vals,
-                        }
-                    )
-                )
+            record = self._create_portal_return(returnable, line_vals, post)
         except (UserError, ValidationError) as exc:
             return self._render_return_form(error=exc.args[0], posted=post)
         record.message_post(body=_("Requested by the customer on the portal."))
         return request.redirect(record.get_portal_url())
+
+    def _prepare_portal_return_line_vals(self, returnable, post):
+        """The return line commands of the form ``post``ed for the ``returnable`` lines (a
+        quantity, a reason and an outcome per line); ``UserError`` on a wrong entry."""
+        # every customer may choose among the reasons, which portal users cannot read
+        reasons = request.env["oms.return.reason"].sudo().search([])
+        line_vals = []
+        for sale_line in returnable:
+            raw_qty = post.get(f"qty_{sale_line.id}") or "0"
+            qty = self._read_return_quantity(raw_qty, sale_line)
+            if qty <= 0:
+                continue
+            reason = reasons.filtered(
+                lambda r, sl=sale_line: str(r.id) == post.get(f"reason_{sl.id}")
+            )
+            if not reason:
+                raise UserError(
+                    _("Tell us why you return %(product)s.", product=sale_line.product_id.name)
+                )
+            outcome = post.get(f"outcome_{sale_line.id}") or "refund"
+            if outcome not in ("refund", "exchange", "credit"):
+                outcome = "refund"
+            line_vals.append(
+                Command.create(
+                    {
+                        "sale_line_id": sale_line.id,
+                        "quantity": qty,
+                        "reason_id": reason.id,
+                        "outcome": outcome,
+                    }
+                )
+            )
+        return line_vals
+
+    def _create_portal_return(self, returnable, line_vals, post):
+        """The return the customer asked for on the portal."""
+        first_line = next(iter(returnable))
+        with request.env.cr.savepoint():
+            # sudo: portal users cannot create back-office records; the lines were taken only
+            # from their own delivered orders and the constraints check every quantity
+            return (
+                request.env["oms.return"]
+                .sudo()
+                .create(
+                    {
+                        "partner_id": request.env.user.partner_id.id,
+                        "company_id": first_line.company_id.id,
+                        "source": "portal",
+                        "user_id": first_line.order_id.user_id.id,
+                        # PostgreSQL text cannot hold NUL (a form can send %00)
+                        "note": clean_text(post.get("note") or "", MAX_NOTE),
+                        "line_ids": line_vals,
+                    }
+                )
+            )

@@ -52,10 +52,12 @@ class AccountMove(models.Model):
         posted = super()._post(soft=soft)
         credit_notes = posted.filtered(lambda m: m.oms_return_id and m.move_type == "out_refund")
         if credit_notes:
+            # sudo: the accountant posting the credit note may not read returns; telling the
+            # channel and closing the return follow the posting whoever posts
             returns = credit_notes.oms_return_id.sudo()
             # a credit note booked for a refund the channel made already has the channel's id
             returns._enqueue_channel_refund(
-                credit_notes.filtered(lambda m: not m.oms_channel_refund_ref).sudo()
+                credit_notes.filtered(lambda m: not m.oms_channel_refund_ref).sudo()  # as above
             )
             returns._check_done()
         return posted

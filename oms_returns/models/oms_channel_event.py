@@ -7,8 +7,6 @@ from odoo import _, models
 from odoo.addons.oms_connector.adapters import OmsMappingError, OmsPayloadError
 from odoo.exceptions import ValidationError
 
-from ..adapters import parse_return_request
-
 _logger = logging.getLogger(__name__)
 
 
@@ -24,15 +22,8 @@ class OmsChannelEvent(models.Model):
         nothing is created.
         """
         self.ensure_one()
-        try:
-            payload = json.loads(self.payload)
-        except ValueError as exc:
-            raise OmsPayloadError(
-                _("The return request is not valid JSON: %(error)s", error=exc)
-            ) from exc
-        request = parse_return_request(self.channel_id.platform, payload)
-        Return = self.env["oms.return"]
-        existing = Return.search(
+        request = self._get_return_request()
+        existing = self.env["oms.return"].search(
             [("channel_id", "=", self.channel_id.id), ("external_id", "=", request.external_id)],
             limit=1,
         )
@@ -41,6 +32,32 @@ class OmsChannelEvent(models.Model):
                 "Return %s of %s already in Odoo", request.external_id, self.channel_id.name
             )
             return existing
+        order = self._get_return_request_order(request)
+        record = self._create_channel_return(order, request)
+        self.sale_order_id = order
+        record.message_post(
+            body=_(
+                "Requested on %(channel)s (return %(ret)s).",
+                channel=self.channel_id.name,
+                ret=request.external_id,
+            )
+        )
+        return record
+
+    def _get_return_request(self):
+        """The ``ReturnRequest`` of this event, read by the channel's adapter
+        (``normalize_return_request``, added to every adapter by ``oms_returns.adapters``)."""
+        try:
+            payload = json.loads(self.payload)
+        except ValueError as exc:
+            raise OmsPayloadError(
+                _("The return request is not valid JSON: %(error)s", error=exc)
+            ) from exc
+        return self.channel_id._get_adapter().normalize_return_request(payload)
+
+    def _get_return_request_order(self, request):
+        """The sale order ``request`` is about; ``OmsMappingError`` when the channel never
+        sent it to Odoo."""
         binding = self.env["oms.channel.order"].search(
             [
                 ("channel_id", "=", self.channel_id.id),
@@ -58,11 +75,16 @@ class OmsChannelEvent(models.Model):
                     channel=self.channel_id.name,
                 )
             )
-        order = binding.sale_order_id
+        return binding.sale_order_id
+
+    def _create_channel_return(self, order, request):
+        """The return of ``request`` on ``order``; a return the rules refuse (more than
+        delivered, ...) is an ``OmsMappingError`` the user reads on the event."""
+        Return = self.env["oms.return"]
         vals = Return._prepare_channel_return_vals(self.channel_id, order, request)
         try:
             with self.env.cr.savepoint():
-                record = Return.create(vals)
+                return Return.create(vals)
         except ValidationError as exc:
             raise OmsMappingError(
                 _(
@@ -71,12 +93,3 @@ class OmsChannelEvent(models.Model):
                     error=exc.args[0],
                 )
             ) from exc
-        self.sale_order_id = order
-        record.message_post(
-            body=_(
-                "Requested on %(channel)s (return %(ret)s).",
-                channel=self.channel_id.name,
-                ret=request.external_id,
-            )
-        )
-        return record

@@ -196,41 +196,6 @@ class OmsReturn(models.Model):
     def _prepare_channel_return_vals(self, channel, order, request):
         """The vals of the return a channel asked for (``request`` is a ``ReturnRequest``):
         ``OmsMappingError`` when a line matches no line of ``order``."""
-        Reason = self.env["oms.return.reason"]
-        line_vals = []
-        for req_line in request.lines:
-            sale_line = order._oms_find_line_for_return(req_line.line_external_id, req_line.sku)
-            if not sale_line:
-                raise OmsMappingError(
-                    _(
-                        "Return %(ret)s asks for line %(line)s (SKU %(sku)s), which order "
-                        "%(order)s does not have: check the product's internal reference.",
-                        ret=request.external_id,
-                        line=req_line.line_external_id or "-",
-                        sku=req_line.sku or "-",
-                        order=order.name,
-                    )
-                )
-            reason = Reason._get_by_code(req_line.reason_code)
-            if not reason:
-                raise OmsMappingError(
-                    _(
-                        "No return reason with code %(code)s nor 'other': create it in "
-                        "Returns > Configuration > Reasons.",
-                        code=req_line.reason_code,
-                    )
-                )
-            line_vals.append(
-                Command.create(
-                    {
-                        "sale_line_id": sale_line.id,
-                        "quantity": req_line.quantity,
-                        "reason_id": reason.id,
-                        "outcome": req_line.outcome,
-                        "customer_note": req_line.note,
-                    }
-                )
-            )
         return {
             "partner_id": order.partner_id.id,
             "company_id": order.company_id.id,
@@ -238,7 +203,42 @@ class OmsReturn(models.Model):
             "external_id": request.external_id,
             "source": "channel",
             "note": request.note,
-            "line_ids": line_vals,
+            "line_ids": [
+                Command.create(self._prepare_channel_return_line_vals(order, request, req_line))
+                for req_line in request.lines
+            ],
+        }
+
+    @api.model
+    def _prepare_channel_return_line_vals(self, order, request, req_line):
+        """The vals of the return line for ``req_line`` (a ``ReturnRequestLine``)."""
+        sale_line = order._oms_find_line_for_return(req_line.line_external_id, req_line.sku)
+        if not sale_line:
+            raise OmsMappingError(
+                _(
+                    "Return %(ret)s asks for line %(line)s (SKU %(sku)s), which order "
+                    "%(order)s does not have: check the product's internal reference.",
+                    ret=request.external_id,
+                    line=req_line.line_external_id or "-",
+                    sku=req_line.sku or "-",
+                    order=order.name,
+                )
+            )
+        reason = self.env["oms.return.reason"]._get_by_code(req_line.reason_code)
+        if not reason:
+            raise OmsMappingError(
+                _(
+                    "No return reason with code %(code)s nor 'other': create it in "
+                    "Returns > Configuration > Reasons.",
+                    code=req_line.reason_code,
+                )
+            )
+        return {
+            "sale_line_id": sale_line.id,
+            "quantity": req_line.quantity,
+            "reason_id": reason.id,
+            "outcome": req_line.outcome,
+            "customer_note": req_line.note,
         }
 
     # ------------------------------------------------------------------ guards
@@ -479,13 +479,23 @@ class OmsReturn(models.Model):
             done_qty[res["line"]] += res["quantity"]
         for line, qty in done_qty.items():
             line._ensure_inspectable(qty)
+        moves, scraps = self._move_inspected_goods(results)
+        self._record_inspection_results(results)
+        if self.state == "received" and self._is_fully_inspected():
+            self._on_inspection_done()
+        return moves, scraps
+
+    def _move_inspected_goods(self, results):
+        """Grade ``a`` and ``b`` goods moved (done) to their location, grade ``c`` scrapped.
+        Returns the stock moves and the scraps."""
         moves = self.env["stock.move"]
         scraps = self.env["stock.scrap"]
-        # Inspection is a warehouse task; the inspector may not manage stock operations.
         for res in results:
-            if float_is_zero(res["quantity"], precision_rounding=res["line"].product_uom.rounding):
-                continue
             line = res["line"]
+            if float_is_zero(res["quantity"], precision_rounding=line.product_uom.rounding):
+                continue
+            # sudo: inspection is a warehouse task; the inspector may not manage stock
+            # operations (moves, scraps)
             if res["grade"] == "c":
                 scraps |= (
                     self.env["stock.scrap"].sudo().create(line._prepare_scrap_vals(res["quantity"]))
@@ -505,6 +515,10 @@ class OmsReturn(models.Model):
             moves._action_done()
         for scrap in scraps:
             scrap.do_scrap()
+        return moves, scraps
+
+    def _record_inspection_results(self, results):
+        """Add the graded and accepted quantities of ``results`` to their return lines."""
         line_vals = defaultdict(lambda: defaultdict(float))
         for res in results:
             vals = line_vals[res["line"]]
@@ -513,30 +527,31 @@ class OmsReturn(models.Model):
                 vals["qty_accepted"] += res["quantity"]
         for line, vals in line_vals.items():
             line.write({key: line[key] + value for key, value in vals.items()})
-        if (
-            all(
-                float_compare(
-                    line.qty_inspected,
-                    line.qty_received,
-                    precision_rounding=line.product_uom.rounding,
-                )
-                >= 0
-                for line in self.line_ids
+
+    def _is_fully_inspected(self):
+        """True when every received unit of the return has been inspected."""
+        return all(
+            float_compare(
+                line.qty_inspected, line.qty_received, precision_rounding=line.product_uom.rounding
             )
-            and self.state == "received"
-        ):
-            self.state = "inspected"
-            self._create_refunds(self._get_accepted_quantities())
-            self._create_exchange_orders(self._get_accepted_quantities())
-            if self.credit_note_ids.filtered(lambda m: m.state == "draft"):
-                self._schedule_next_activity(
-                    self.company_id.oms_return_accountant_user_id,
-                    _("Check and post the credit note of the return"),
-                )
-            else:
-                self.activity_feedback(["mail.mail_activity_data_todo"])
-            self._check_done()
-        return moves, scraps
+            >= 0
+            for line in self.line_ids
+        )
+
+    def _on_inspection_done(self):
+        """The last goods are inspected: refund and exchange the accepted quantities, then
+        ask the accountant to post a draft credit note, or close the return."""
+        self.state = "inspected"
+        self._create_refunds(self._get_accepted_quantities())
+        self._create_exchange_orders(self._get_accepted_quantities())
+        if self.credit_note_ids.filtered(lambda m: m.state == "draft"):
+            self._schedule_next_activity(
+                self.company_id.oms_return_accountant_user_id,
+                _("Check and post the credit note of the return"),
+            )
+        else:
+            self.activity_feedback(["mail.mail_activity_data_todo"])
+        self._check_done()
 
     def _get_accepted_quantities(self):
         """{return line: quantity} accepted at inspection."""
@@ -613,50 +628,54 @@ class OmsReturn(models.Model):
             if line.reason_id and line.reason_id._has_fee():
                 by_reason[line.reason_id][line] = qty
         vals_list = []
-        fiscal_position = order.fiscal_position_id
         for reason, reason_lines in by_reason.items():
-            product = reason.fee_product_id
             if reason.restocking_fee_percent:
-                by_taxes = defaultdict(float)
-                for line, qty in reason_lines.items():
-                    sale_line = line.sale_line_id
-                    base = sale_line.price_unit * qty * (1 - (sale_line.discount or 0.0) / 100.0)
-                    by_taxes[sale_line.tax_id] += base
-                for taxes, base in by_taxes.items():
-                    amount = order.currency_id.round(base * reason.restocking_fee_percent / 100.0)
-                    vals_list.append(
-                        self._prepare_fee_vals(
-                            product,
-                            _(
-                                "Restocking fee %(percent)s%% (%(reason)s)",
-                                percent=format(reason.restocking_fee_percent, "g"),
-                                reason=reason.name,
-                            ),
-                            amount,
-                            taxes,
-                        )
-                    )
+                vals_list += self._prepare_restocking_fee_vals(order, reason, reason_lines)
             if reason.return_shipping_fee:
-                amount = reason.currency_id._convert(
-                    reason.return_shipping_fee,
-                    order.currency_id,
-                    order.company_id,
-                    fields.Date.context_today(self),
-                )
-                taxes = fiscal_position.map_tax(
-                    product.taxes_id.filtered_domain(
-                        self.env["account.tax"]._check_company_domain(order.company_id)
-                    )
-                )
-                vals_list.append(
-                    self._prepare_fee_vals(
-                        product,
-                        _("Return shipping (%(reason)s)", reason=reason.name),
-                        amount,
-                        taxes,
-                    )
-                )
+                vals_list.append(self._prepare_return_shipping_fee_vals(order, reason))
         return vals_list
+
+    def _prepare_restocking_fee_vals(self, order, reason, line_qty):
+        """One restocking fee line of ``reason`` per set of taxes of the refunded lines
+        ``line_qty`` ({return line: qty})."""
+        by_taxes = defaultdict(float)
+        for line, qty in line_qty.items():
+            sale_line = line.sale_line_id
+            base = sale_line.price_unit * qty * (1 - (sale_line.discount or 0.0) / 100.0)
+            by_taxes[sale_line.tax_id] += base
+        label = _(
+            "Restocking fee %(percent)s%% (%(reason)s)",
+            percent=format(reason.restocking_fee_percent, "g"),
+            reason=reason.name,
+        )
+        return [
+            self._prepare_fee_vals(
+                reason.fee_product_id,
+                label,
+                order.currency_id.round(base * reason.restocking_fee_percent / 100.0),
+                taxes,
+            )
+            for taxes, base in by_taxes.items()
+        ]
+
+    def _prepare_return_shipping_fee_vals(self, order, reason):
+        """The return shipping fee line of ``reason``, in the order's currency, with the fee
+        product's taxes mapped by the order's fiscal position."""
+        product = reason.fee_product_id
+        amount = reason.currency_id._convert(
+            reason.return_shipping_fee,
+            order.currency_id,
+            order.company_id,
+            fields.Date.context_today(self),
+        )
+        taxes = order.fiscal_position_id.map_tax(
+            product.taxes_id.filtered_domain(
+                self.env["account.tax"]._check_company_domain(order.company_id)
+            )
+        )
+        return self._prepare_fee_vals(
+            product, _("Return shipping (%(reason)s)", reason=reason.name), amount, taxes
+        )
 
     def _prepare_fee_vals(self, product, label, amount, taxes):
         vals = {
@@ -674,6 +693,8 @@ class OmsReturn(models.Model):
         journal = self.company_id.oms_return_refund_journal_id
         if not journal or credit_note.payment_state in ("paid", "in_payment", "reversed"):
             return self.env["account.payment"]
+        # sudo: paying the refund back follows the return; the return user needs no
+        # accounting rights (the company's setting decides, see _create_refunds)
         wizard = (
             self.env["account.payment.register"]
             .sudo()

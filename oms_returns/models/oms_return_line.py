@@ -153,6 +153,8 @@ class OmsReturnLine(models.Model):
         result = defaultdict(float)
         if not sale_lines:
             return result
+        # sudo: the returnable quantity is checked for users who cannot read stock moves
+        # (customer service, portal customers)
         moves = (
             self.env["stock.move"]
             .sudo()
@@ -181,6 +183,7 @@ class OmsReturnLine(models.Model):
         domain = [("sale_line_id", "in", sale_lines.ids), ("state", "in", ACTIVE_STATES)]
         if exclude:
             domain.append(("id", "not in", [i for i in exclude.ids if isinstance(i, int)]))
+        # sudo: other users' returns hold quantities too, whatever this user may read
         for line in self.sudo().search(domain):
             result[line.sale_line_id] += line.quantity
         return result

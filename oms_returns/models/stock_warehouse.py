@@ -45,14 +45,14 @@ class StockWarehouse(models.Model):
             if not warehouse.oms_return_location_id:
                 vals["oms_return_location_id"] = (
                     self.env["stock.location"]
-                    .sudo()
+                    .sudo()  # as above: warehouse configuration
                     .create(warehouse._prepare_oms_return_location_vals(_("Returns")))
                     .id
                 )
             if not warehouse.oms_quarantine_location_id:
                 vals["oms_quarantine_location_id"] = (
                     self.env["stock.location"]
-                    .sudo()
+                    .sudo()  # as above: warehouse configuration
                     .create(warehouse._prepare_oms_return_location_vals(_("Quarantine")))
                     .id
                 )

@@ -4,11 +4,11 @@
 
 import json
 import pathlib
-import threading
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from odoo import Command
+from odoo.addons.oms_connector.tests.common import OmsFactoryMixin
+from odoo.addons.oms_connector.tests.fake_servers import RecordingServer  # noqa: F401
 from odoo.tests import Form, TransactionCase, new_test_user
 
 DATA_DIR = pathlib.Path(__file__).parent / "data"
@@ -18,44 +18,7 @@ def load_payload(name):
     return json.loads((DATA_DIR / name).read_text())
 
 
-class RecordingServer:
-    """A real HTTP server on 127.0.0.1 (random port) standing for a shop's API: records every
-    request and answers with ``status`` and ``body`` (a dict, sent as JSON)."""
-
-    def __init__(self, status=201, body=None):
-        self.status = status
-        self.body = body if body is not None else {}
-        self.requests = []
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length)
-                server.requests.append(
-                    {"path": self.path, "headers": dict(self.headers), "body": raw}
-                )
-                payload = json.dumps(server.body).encode()
-                self.send_response(server.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def log_message(self, *args):
-                return
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    def stop(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-class OmsReturnsCase(TransactionCase):
+class OmsReturnsCase(OmsFactoryMixin, TransactionCase):
     """A warehouse, FIFO products valued in real time, a customer with delivered and invoiced
     orders, a channel, and users with the minimum groups."""
 
@@ -64,9 +27,7 @@ class OmsReturnsCase(TransactionCase):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         cls.company = cls.env.company
-        cls.warehouse = cls.env["stock.warehouse"].create(
-            {"name": "Returns Test WH", "code": "RTW"}
-        )
+        cls.warehouse = cls._create_oms_warehouse("Returns Test WH", "RTW")
         cls.stock_location = cls.warehouse.lot_stock_id
         cls.category = cls.env["product.category"].create(
             {
@@ -81,10 +42,10 @@ class OmsReturnsCase(TransactionCase):
         cls.product = cls._create_product("Return Test Shirt", "RT-SHIRT", 50.0, 20.0)
         cls.product_2 = cls._create_product("Return Test Jacket", "RT-JACKET", 120.0, 60.0)
         cls.product_l = cls._create_product("Return Test Shirt L", "RT-SHIRT-L", 50.0, 20.0)
-        cls.customer = cls.env["res.partner"].create(
-            {"name": "Return Customer", "email": "return.customer@example.com"}
+        cls.customer = cls._create_oms_partner(
+            "Return Customer", email="return.customer@example.com"
         )
-        cls.other_customer = cls.env["res.partner"].create({"name": "Other Customer"})
+        cls.other_customer = cls._create_oms_partner("Other Customer")
         cls.reason_size = cls.env.ref("oms_returns.oms_return_reason_size_too_small")
         cls.reason_defective = cls.env.ref("oms_returns.oms_return_reason_defective")
         cls.reason_unwanted = cls.env.ref("oms_returns.oms_return_reason_unwanted")
@@ -112,38 +73,26 @@ class OmsReturnsCase(TransactionCase):
         cls.accountant = new_test_user(
             cls.env, login="ret_accountant", groups="account.group_account_invoice"
         )
-        cls.channel = cls.env["oms.channel"].create(
-            {
-                "name": "Returns Test Shop",
-                "code": "returns-test",
-                "platform": "generic",
-                "warehouse_id": cls.warehouse.id,
-                "api_secret": "s3cret",
-            }
+        cls.channel = cls._create_oms_channel(
+            "Returns Test Shop",
+            "returns-test",
+            warehouse_id=cls.warehouse.id,
+            api_secret="s3cret",
         )
 
     @classmethod
     def _create_product(cls, name, code, price, cost):
-        product = cls.env["product.product"].create(
-            {
-                "name": name,
-                "default_code": code,
-                "is_storable": True,
-                "categ_id": cls.category.id,
-                "list_price": price,
-                "standard_price": cost,
-                "taxes_id": [Command.set(cls.tax.ids)],
-                "invoice_policy": "order",
-            }
+        return cls._create_oms_product(
+            name,
+            stock=50,
+            location=cls.stock_location,
+            default_code=code,
+            categ_id=cls.category.id,
+            list_price=price,
+            standard_price=cost,
+            taxes_id=[Command.set(cls.tax.ids)],
+            invoice_policy="order",
         )
-        cls.env["stock.quant"].create(
-            {
-                "product_id": product.id,
-                "location_id": cls.stock_location.id,
-                "inventory_quantity": 50,
-            }
-        ).action_apply_inventory()
-        return product
 
     @contextmanager
     def assertRaisesMessage(self, exception, text):

@@ -4,9 +4,10 @@
 
 import re
 
-from odoo.addons.oms_returns.tests.common import OmsReturnsCase
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
+
+from .common import OmsReturnsCase
 
 
 @tagged("post_install", "-at_install")

@@ -2,9 +2,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Returns end to end: from the request to the stock and the money."""
 
-from odoo.addons.oms_returns.tests.common import OmsReturnsCase
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
+
+from .common import OmsReturnsCase
 
 
 @tagged("post_install", "-at_install")
@@ -25,7 +26,7 @@ class TestReturnsFlow(OmsReturnsCase):
         wizard_form = Form(
             self.env[action["res_model"]]
             .with_user(self.return_user)
-            .with_context(action["context"])
+            .with_context(**action["context"])
         )
         self.assertEqual(len(wizard_form.line_ids), 2, "both delivered lines are proposed")
         with wizard_form.line_ids.edit(0) as row:
@@ -156,7 +157,7 @@ class TestReturnsFlow(OmsReturnsCase):
         wizard = Form(
             self.env[action["res_model"]]
             .with_user(self.return_user)
-            .with_context(action["context"])
+            .with_context(**action["context"])
         )
         wizard.reason = "Bought more than 30 days ago"
         wizard.save().action_reject()

@@ -13,11 +13,13 @@ from odoo.addons.oms_connector.tests.common_intake import (
     post_shopify_webhook,
 )
 from odoo.addons.oms_connector.tests.common_mapping import IntakeMappingMixin
-from odoo.addons.oms_returns.tests.common import RecordingServer
 from odoo.addons.queue_job.tests.common import trap_jobs
 from odoo.tests import Form, HttpCase, new_test_user, tagged
 
+from .common import RecordingServer
+
 DATA = pathlib.Path(__file__).parent / "data"
+CONNECTOR_DATA = pathlib.Path(__file__).parents[2] / "oms_connector" / "tests" / "data"
 SECRET = "shpss_returns_accounting_0123456789"
 ORDER_ID = "5690000001001"
 SHIRT_LINE_ID = "14300000000101"
@@ -25,7 +27,11 @@ PUSHED_REFUND_ID = 1023484809001
 
 
 def load(name):
-    return json.loads((DATA / name).read_text())
+    """A sample payload: this addon's ``tests/data`` first, then the connector's."""
+    path = DATA / name
+    if not path.exists():
+        path = CONNECTOR_DATA / name
+    return json.loads(path.read_text())
 
 
 @tagged("post_install", "-at_install", "oms_clock")
@@ -511,6 +517,22 @@ class TestReturnsAccounting(IntakeMappingMixin, HttpCase):
         self.assertEqual(self._credit_notes(binding), credit_note)
         self.assertEqual(self._outbound_payments(binding), payment)
         self._assert_clean_report(refunded=21.60)
+
+    def test_channel_refund_message_links_the_credit_note(self):
+        """The return's chatter names the credit note of a channel refund as a link the user
+        clicks, not as HTML source shown as text."""
+        binding, _invoice = self._order_paid_shipped_invoiced()
+        ret = self._create_return(binding)
+        self._webhook("refunds/create", load("shopify_refund_1001_restock.json"))
+        credit_note = binding.refund_ids.credit_note_id
+        message = ret.message_ids.filtered(lambda m: "Refunded on" in m.body)
+        self.assertEqual(len(message), 1)
+        self.assertRegex(
+            message.body,
+            rf'credit note <a href="#" data-oe-model="account.move" data-oe-id="{credit_note.id}">'
+            r"[^<]+</a>\.",
+        )
+        self.assertNotIn("&lt;", message.body, "no HTML shown as text")
 
     def test_restocked_refund_without_open_return_is_a_plain_channel_refund(self):
         """No return in Odoo for the restocked shirt: the refund is booked as any channel

@@ -2,8 +2,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Return rate analysis by product, channel and reason; the demo returns."""
 
-from odoo.addons.oms_returns.tests.common import OmsReturnsCase
 from odoo.tests import tagged
+
+from .common import OmsReturnsCase
 
 
 @tagged("post_install", "-at_install", "oms_clock")
