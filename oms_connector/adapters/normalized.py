@@ -114,6 +114,7 @@ class NormalizedOrder:
     shipping_lines: list[NormalizedShippingLine] = field(default_factory=list)
     discount_total: float = 0.0  # order-level discount not already spread on lines
     total: float = 0.0  # grand total as the channel reports it
+    total_tax: float | None = None  # the channel's total tax (None: the payload has none)
     financial_status: str = (
         ""  # pending, paid, partially_paid, refunded, partially_refunded, voided
     )
@@ -123,3 +124,5 @@ class NormalizedOrder:
     payments: list[NormalizedPayment] = field(default_factory=list)
     refunds: list[NormalizedRefund] = field(default_factory=list)
     raw: dict = field(default_factory=dict, repr=False)
+    #: what the mapping chose that a person should check (the order is flagged for review)
+    review_notes: list[str] = field(default_factory=list, repr=False)

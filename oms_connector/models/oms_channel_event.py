@@ -68,6 +68,11 @@ class OmsChannelEvent(models.Model):
         index=True,
     )
     error = fields.Text()
+    mapping_problems = fields.Json(
+        copy=False,
+        help="What keeps a failed order out, one entry per problem (see OmsMappingError): "
+        "the guided fix reads it, and retries the events waiting for the same mapping.",
+    )
     attempts = fields.Integer(default=0)
     sale_order_id = fields.Many2one("sale.order", index="btree_not_null", ondelete="set null")
     payload_pretty = fields.Text(
@@ -366,7 +371,11 @@ class OmsChannelEvent(models.Model):
             # e.g. an update older than what Odoo reflects: acknowledged, changes nothing
             return {"state": "ignored", "error": str(outcome)}
         if isinstance(outcome, USER_FIXABLE_ERRORS):
-            return {"state": "failed", "error": self._get_error_message(outcome)}
+            return {
+                "state": "failed",
+                "error": self._get_error_message(outcome),
+                "mapping_problems": getattr(outcome, "problems", None) or False,
+            }
         if isinstance(outcome, Exception):
             _logger.error(
                 "Event %s (%s) failed unexpectedly", self.id, self.display_name, exc_info=outcome
@@ -385,7 +394,7 @@ class OmsChannelEvent(models.Model):
                 "state": "ignored",
                 "error": _("No handler for topic %(topic)s: ignored.", topic=self.topic),
             }
-        vals = {"state": "done", "error": False}
+        vals = {"state": "done", "error": False, "mapping_problems": False}
         if isinstance(outcome, models.BaseModel) and outcome:
             order = outcome if outcome._name == "sale.order" else outcome.sale_order_id
             vals["sale_order_id"] = order[:1].id

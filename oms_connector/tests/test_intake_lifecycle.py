@@ -53,6 +53,9 @@ class TestIntakeLifecycle(IntakeMappingMixin, TransactionCase):
             updated_at="2026-03-02T12:00:00+01:00",
             total_price="70.70",
             current_total_price="70.70",
+            # 64.80 and 5.90 with 19 % included: 10.35 + 0.94
+            total_tax="11.29",
+            current_total_tax="11.29",
         )
         update = self._process(self.shopify, payload, "order.updated")
         self.assertEqual(update.state, "done", update.error)
