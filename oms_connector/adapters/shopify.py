@@ -105,7 +105,7 @@ class ShopifyAdapter(ChannelAdapter):
             customer=self._normalize_customer(order, billing, shipping),
             billing_address=billing,
             shipping_address=shipping,
-            lines=self._normalize_lines(order),
+            lines=self._normalize_lines(order) + self._normalize_duties(order),
             shipping_lines=self._normalize_shipping_lines(order),
             total=order.amount("current_total_price" if current else "total_price", required=True),
             total_tax=self._read_total_tax(order, current),
@@ -138,9 +138,7 @@ class ShopifyAdapter(ChannelAdapter):
             )
             if not quantity:
                 continue  # removed by an order edit, or fully refunded before shipping
-            taxes = _shopify_taxes(item)
-            if not taxes and item.boolean("taxable"):
-                taxes = list(order_taxes)
+            taxes = self._line_taxes(item, order_taxes)
             lines.append(
                 NormalizedLine(
                     external_id=item.ident("id", required=True),
@@ -154,6 +152,30 @@ class ShopifyAdapter(ChannelAdapter):
                 )
             )
         return lines
+
+    def _line_taxes(self, item, order_taxes):
+        """A line's taxes: none when Shopify says it is not ``taxable`` (it may still carry a
+        tax line of 0.00), the order's when it is taxable without tax lines."""
+        if item.has("taxable") and not item.boolean("taxable"):
+            return []
+        taxes = _shopify_taxes(item)
+        if not taxes and item.boolean("taxable"):
+            taxes = list(order_taxes)
+        return taxes
+
+    def _normalize_duties(self, order):
+        """The duties of a cross-border order (shop money), as a fee line: they are part of
+        the total but neither a product nor a tax."""
+        duties = order.obj("current_total_duties_set") or order.obj("original_total_duties_set")
+        money = duties and duties.obj("shop_money")
+        amount = money.amount("amount") if money else 0.0
+        if not amount:
+            return []
+        return [
+            NormalizedLine(
+                external_id="duties", name="Duties", quantity=1.0, price_unit=amount, is_fee=True
+            )
+        ]
 
     def _normalize_shipping_lines(self, order):
         return [

@@ -86,8 +86,9 @@ class OmsChannel(models.Model):
         required=True,
         default="line",
         help="Discount % on the lines: each line shows its discount (order-level discounts are "
-        "spread over the lines); a discount that no % with two decimals can express exactly "
-        "becomes a discount line. Separate discount lines: one negative line per set of "
+        "spread over the lines); when no % with two decimals expresses it at the channel's "
+        "price, the unit price moves by the cents that make the line exact (a discount line "
+        "would round its own tax). Separate discount lines: one negative line per set of "
         "taxes, with the discount product.",
     )
     discount_product_id = fields.Many2one(

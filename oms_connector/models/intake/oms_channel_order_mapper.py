@@ -981,45 +981,54 @@ class OmsChannelOrderMapper(models.AbstractModel):
         sale line and computes its amount the same way, so the invoice matches the channel to
         the cent; the line keeps its quantity and its channel key (deliveries, refunds and
         updates find it), which splitting it would lose. The channel's ``price`` (rounded) is
-        tried first, then, when ``search`` is set, the prices from ``amount / quantity``
-        rounded up: for the first that works, the smallest discount expressing ``amount``.
+        tried first, then, when ``search`` is set, the prices next to it, then the prices from
+        ``amount / quantity`` rounded up; each with the discount expressing ``amount``.
 
-        A price that works keeps the raw amount within ``_get_exact_price_error`` of
-        ``amount``: within half a cent when the company rounds tax per line (each line is
-        rounded), much closer when it rounds globally (the raw amounts are added up)."""
+        The raw amount rounds to ``amount``; the search stops at a price keeping it within
+        ``_get_exact_price_error`` (half a cent when the company rounds tax per line, a
+        hundredth of a cent when it rounds globally: the raw amounts are added up), else takes
+        the closest."""
         if not quantity:
             return float_round(price, precision_digits=self._get_price_digits()), 0.0
         sign = -1.0 if amount < 0 else 1.0
         amount, price = abs(amount), abs(price)
         price_digits = self._get_price_digits()
-        candidates = [float_round(price, precision_digits=price_digits)]
+        first = float_round(price, precision_digits=price_digits)
+        candidates = [first]
         if search:
+            step = 10.0**-price_digits
             start = float_round(
                 amount / quantity, precision_digits=price_digits, rounding_method="UP"
             )
-            step = 10.0**-price_digits
+            for index in range(1, EXACT_PRICE_SEARCH):
+                candidates += [first - index * step, first + index * step]
             candidates += [start + index * step for index in range(EXACT_PRICE_SEARCH)]
+        best = None
         for candidate in candidates:
-            discount = self._get_exact_discount(currency, quantity, candidate, amount)
-            if discount is not None:
-                return sign * float_round(candidate, precision_digits=price_digits), discount
-        return None
+            discount, error = self._get_exact_discount(currency, quantity, candidate, amount)
+            if discount is None or (best and best[0] <= error):
+                continue
+            best = (error, sign * float_round(candidate, precision_digits=price_digits), discount)
+            if error <= self._get_exact_price_error(currency):
+                break
+        return best[1:] if best else None
 
     @api.model
     def _get_exact_discount(self, currency, quantity, price, amount):
-        """The discount % (with the *Discount* precision) making ``price * quantity`` the
-        line amount ``amount`` (see ``_get_exact_price``), or None."""
+        """(discount %, error): the discount % (with the *Discount* precision) making
+        ``price * quantity`` the line amount ``amount`` (see ``_get_exact_price``) and how far
+        the raw amount is from ``amount``; (None, None) when none does."""
         gross = price * quantity
         if gross <= 0:
-            return 0.0 if currency.is_zero(amount) else None
+            return (0.0, 0.0) if currency.is_zero(amount) else (None, None)
         digits = self.env["decimal.precision"].precision_get("Discount")
         discount = float_round((1.0 - amount / gross) * 100.0, precision_digits=digits)
         if discount < 0 or discount > 100:
-            return None
+            return None, None
         raw = gross * (1.0 - discount / 100.0)
         if currency.compare_amounts(raw, amount):
-            return None
-        return discount if abs(raw - amount) <= self._get_exact_price_error(currency) else None
+            return None, None
+        return discount, abs(raw - amount)
 
     @api.model
     def _get_exact_price_error(self, currency):
@@ -1037,9 +1046,9 @@ class OmsChannelOrderMapper(models.AbstractModel):
     def _prepare_product_line_vals(self, mapping, line, product, order_discount=None):
         """(values, taxes, discount left for a discount line) of a product line. Its amount is
         the channel's to the cent (``_get_exact_price``); its own discount and its share
-        ``order_discount`` of the order's become a discount % when the channel says so and a
-        % at the channel's price expresses it (else a discount line of its taxes; without a
-        discount product, another price that does)."""
+        ``order_discount`` of the order's become a discount % when the channel says so (with
+        the unit price next to the channel's that makes it exact); else a discount line of
+        its taxes."""
         channel, currency = mapping.channel, mapping.currency
         taxes, factor = self._get_line_taxes(mapping, line.taxes, product)
         price = line.price_unit * factor
@@ -1047,12 +1056,9 @@ class OmsChannelOrderMapper(models.AbstractModel):
         discount = (line.discount_amount + (order_discount or 0.0)) * factor
         exact = None
         if discount and not currency.is_zero(discount) and channel.discount_handling == "line":
+            # a discount line would carry its own rounded tax: a cent off the channel's
             exact = self._get_exact_price(
-                currency,
-                line.quantity,
-                price,
-                currency.round(gross - discount),
-                search=not channel.discount_product_id,
+                currency, line.quantity, price, currency.round(gross - discount)
             )
         if exact:
             discount = 0.0
