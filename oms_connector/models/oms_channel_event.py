@@ -75,6 +75,7 @@ class OmsChannelEvent(models.Model):
     )
     attempts = fields.Integer(default=0)
     sale_order_id = fields.Many2one("sale.order", index="btree_not_null", ondelete="set null")
+    has_guided_fix = fields.Boolean(compute="_compute_has_guided_fix")
     payload_pretty = fields.Text(
         string="Payload (formatted)", compute="_compute_payload_pretty", compute_sudo=True
     )
@@ -100,6 +101,39 @@ class OmsChannelEvent(models.Model):
                 )
                 if part
             )
+
+    @api.depends("state", "mapping_problems")
+    def _compute_has_guided_fix(self):
+        for event in self:
+            event.has_guided_fix = event.state == "failed" and bool(event._get_fixable_problems())
+
+    def _get_fixable_problems(self):
+        """The problems of this failed event the guided fix resolves (unknown products,
+        unmapped taxes), one per missing mapping."""
+        self.ensure_one()
+        problems, seen = [], set()
+        for problem in self.mapping_problems or []:
+            if problem.get("kind") in ("product", "tax") and problem["key"] not in seen:
+                seen.add(problem["key"])
+                problems.append(problem)
+        return problems
+
+    def _get_problem_keys(self):
+        """The keys of the missing mappings this event waits for."""
+        self.ensure_one()
+        return {problem.get("key") for problem in self.mapping_problems or []} - {"", None}
+
+    def action_open_guided_fix(self):
+        """Button: the guided fix of this failed event (``oms.event.fix``)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Fix %(event)s", event=self.display_name),
+            "res_model": "oms.event.fix",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_event_id": self.id},
+        }
 
     @api.depends("payload")
     def _compute_payload_pretty(self):

@@ -19,3 +19,4 @@ from . import test_tracking
 from . import test_stock_sync
 from . import test_routing_flow
 from . import test_stock_channel_ids
+from . import test_intake_field_kinds

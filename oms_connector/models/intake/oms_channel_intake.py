@@ -119,6 +119,19 @@ class OmsChannel(models.Model):
                 )
             channel.product_matching_warning = warning
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        channels = super().create(vals_list)
+        channels._ensure_intake_defaults()
+        return channels
+
+    def _ensure_intake_defaults(self):
+        """Give the channels their guest customer and custom line product now, outside any
+        order's savepoint: a failed order then names a guest customer that exists."""
+        for channel in self:
+            channel._get_guest_partner()
+            channel._get_custom_line_product()
+
     def _get_guest_partner(self):
         """The channel's guest customer, created (``_prepare_guest_partner_vals``) the first time
         an order needs it. The channel's row is locked first: of two jobs needing it at once,
@@ -127,8 +140,9 @@ class OmsChannel(models.Model):
         if not self.guest_partner_id:
             self._lock_for_default()
             if not self.guest_partner_id:
-                self.guest_partner_id = self.env["res.partner"].create(
-                    self._prepare_guest_partner_vals()
+                # sudo: the guest customer is part of the channel's setup, whoever sets it up
+                self.guest_partner_id = (
+                    self.env["res.partner"].sudo().create(self._prepare_guest_partner_vals())
                 )
         return self.guest_partner_id
 
@@ -146,8 +160,11 @@ class OmsChannel(models.Model):
         if not self.custom_line_product_id:
             self._lock_for_default()
             if not self.custom_line_product_id:
-                self.custom_line_product_id = self.env["product.product"].create(
-                    self._prepare_custom_line_product_vals()
+                # sudo: the product is part of the channel's setup, whoever sets it up
+                self.custom_line_product_id = (
+                    self.env["product.product"]
+                    .sudo()
+                    .create(self._prepare_custom_line_product_vals())
                 )
         return self.custom_line_product_id
 

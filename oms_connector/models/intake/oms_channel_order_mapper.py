@@ -328,9 +328,9 @@ class OmsChannelOrderMapper(models.AbstractModel):
             )
         return self.env._(
             "Order %(order)s has no shipping address (nor a billing address), and its "
-            "customer %(customer)s has no address in Odoo. Add the address on the customer's contact "
-            "in Odoo (or untick 'Require Shipping Address' on channel %(channel)s), then "
-            "retry.",
+            "customer %(customer)s has no address in Odoo. Add the address on the "
+            "customer's contact in Odoo (or untick 'Require Shipping Address' on channel "
+            "%(channel)s), then retry.",
             order=normalized.name or normalized.external_id,
             customer=customer_name,
             channel=channel.name,
