@@ -325,7 +325,7 @@ class TestIntakeFieldKinds(IntakeMappingMixin, TransactionCase):
             {"name": "VAT 10%", "amount": 10.0, "type_tax_use": "sale"}
         )
         action = event.action_open_guided_fix()
-        fix = Form(self.env["oms.event.fix"].with_context(action["context"]))
+        fix = Form(self.env["oms.event.fix"].with_context(**action["context"]))
         self.assertEqual(fix.blocked_event_count, 2)
         with fix.line_ids.edit(0) as line:
             self.assertEqual(line.external_sku, "UNKNOWN-1")
