@@ -35,6 +35,7 @@
         "views/accounting/oms_channel_accounting_views.xml",
         "views/accounting/account_move_views.xml",
         "wizards/oms_channel_reconciliation_views.xml",
+        "wizards/oms_event_fix_views.xml",
         # routing and fulfilment
         "security/oms_routing_security.xml",
         "data/oms_routing_data.xml",

@@ -111,6 +111,8 @@ class ChannelAdapter:
     #: stock levels sent per request, and requests per second allowed (routing stock push)
     stock_batch_size = 50
     stock_requests_per_second = 2.0
+    #: whether the platform's order lines carry the product's barcode (channel form warning)
+    order_lines_have_barcode = False
 
     def __init__(self, channel):
         self.channel = channel

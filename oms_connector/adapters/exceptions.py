@@ -20,7 +20,16 @@ class OmsPayloadError(OmsError):
 
 class OmsMappingError(OmsError):
     """The payload is valid but cannot be mapped yet: unknown SKU, unmapped tax, missing address,
-    total mismatch. The user fixes the mapping, then retries the event."""
+    total mismatch. The user fixes the mapping, then retries the event.
+
+    ``problems`` lists what keeps the order out, one dict per problem: ``kind`` (product, tax,
+    currency, address, customer, setup, total), ``key`` (the missing mapping it waits for,
+    e.g. ``product:sku:TEE-M``: the guided fix retries every event waiting for the same key),
+    ``message`` (a sentence naming the fix) and the data the guided fix needs."""
+
+    def __init__(self, message, problems=None):
+        super().__init__(message)
+        self.problems = list(problems or [])
 
 
 class OmsRetryableError(OmsError):

@@ -27,7 +27,7 @@ from .normalized import (
     NormalizedShippingLine,
     NormalizedTax,
 )
-from .reader import load_payload, read_currency, round_amount
+from .reader import AMOUNT_DIGITS, load_payload, read_currency, round_amount
 
 #: seconds a generic delivery's timestamp may differ from our clock (replay window)
 GENERIC_SIGNATURE_TOLERANCE = 300
@@ -51,6 +51,7 @@ class GenericAdapter(ChannelAdapter):
         TOPIC_RETURN_REQUESTED,
     }
     child_topics = (TOPIC_TRANSACTION_CREATED, TOPIC_REFUND_CREATED, TOPIC_RETURN_REQUESTED)
+    order_lines_have_barcode = True
 
     #: signature schemes, newest first; ``v1`` only where the channel accepts it
     signature_versions = ("v2", "v1")
@@ -158,47 +159,8 @@ class GenericAdapter(ChannelAdapter):
         """An order in the OMS generic JSON format (readme/GENERIC_FORMAT.md) ->
         ``NormalizedOrder``."""
         order = load_payload(payload)
-        version = order.ident("schema_version") or "1"
-        if version not in self.schema_versions:
-            raise OmsPayloadError(
-                f"$.schema_version: version {version!r} is not supported "
-                f"(supported: {', '.join(self.schema_versions)})."
-            )
-        external_id = order.ident("id", required=True)
+        self._check_schema_version(order)
         currency = read_currency(order)
-        lines = []
-        for line in order.objects("lines", required=True):
-            lines.append(
-                NormalizedLine(
-                    external_id=line.ident("id", required=True),
-                    sku=line.ident("sku"),
-                    barcode=line.ident("barcode"),
-                    external_product_id=line.ident("product_id"),
-                    name=line.text("name"),
-                    quantity=line.quantity("quantity"),
-                    price_unit=line.amount("unit_price", required=True),
-                    discount_amount=line.amount("discount"),
-                    taxes=_generic_taxes(line),
-                    is_fee=line.text("type", limit=16) == "fee",
-                )
-            )
-        if not any(line.quantity for line in lines):
-            raise OmsPayloadError("$.lines: the order has no line with a quantity.")
-        shipping_lines = []
-        shipping = order.obj("shipping")
-        if shipping is not None:
-            shipping_lines.append(
-                NormalizedShippingLine(
-                    title=shipping.text("method"),
-                    code=shipping.ident("code"),
-                    price=shipping.amount("price"),
-                    discount_amount=shipping.amount("discount"),
-                    taxes=_generic_taxes(shipping),
-                )
-            )
-        discount_total = round_amount(
-            sum(discount.amount("amount") for discount in order.objects("discounts"))
-        )
         status = order.text("status", limit=32) or "open"
         if status not in self.order_statuses:
             raise OmsPayloadError(
@@ -208,11 +170,95 @@ class GenericAdapter(ChannelAdapter):
         cancelled_at = order.datetime("cancelled_at")
         if status == "cancelled" and not cancelled_at:
             cancelled_at = updated_at
-        customer = order.obj("customer")
         billing = _generic_address(order.obj("billing_address"))
         shipping_address = _generic_address(order.obj("shipping_address"))
+        external_id = order.ident("id", required=True)
+        return NormalizedOrder(
+            external_id=external_id,
+            name=order.text("number", limit=128) or external_id,
+            currency=currency,
+            created_at=order.datetime("created_at"),
+            updated_at=updated_at,
+            cancelled_at=cancelled_at,
+            taxes_included=order.boolean("prices_include_tax"),
+            customer=self._generic_customer(order, billing, shipping_address),
+            billing_address=billing,
+            shipping_address=shipping_address,
+            lines=self._generic_lines(order),
+            shipping_lines=self._generic_shipping_lines(order),
+            discount_total=round_amount(
+                sum(discount.amount("amount") for discount in order.objects("discounts")),
+                AMOUNT_DIGITS,
+            ),
+            total=order.amount("total", required=True),
+            total_tax=order.amount("total_tax") if order.has("total_tax") else None,
+            financial_status=order.text("financial_status", limit=32),
+            fulfillment_status=order.text("fulfillment_status", limit=32) or "unfulfilled",
+            status=status,
+            note=order.text("note", limit=4000),
+            payments=self._generic_payments(order, currency),
+            raw=order.data,
+        )
+
+    def _check_schema_version(self, order):
+        version = order.ident("schema_version") or "1"
+        if version not in self.schema_versions:
+            raise OmsPayloadError(
+                f"$.schema_version: version {version!r} is not supported "
+                f"(supported: {', '.join(self.schema_versions)})."
+            )
+
+    def _generic_lines(self, order):
+        """The order's lines with a quantity (``OmsPayloadError`` when none has one)."""
+        lines = [
+            NormalizedLine(
+                external_id=line.ident("id", required=True),
+                sku=line.ident("sku"),
+                barcode=line.ident("barcode"),
+                external_product_id=line.ident("product_id"),
+                name=line.text("name"),
+                quantity=line.quantity("quantity"),
+                price_unit=line.amount("unit_price", required=True),
+                discount_amount=line.amount("discount"),
+                taxes=_generic_taxes(line),
+                is_fee=line.text("type", limit=16) == "fee",
+            )
+            for line in order.objects("lines", required=True)
+        ]
+        if not any(line.quantity for line in lines):
+            raise OmsPayloadError("$.lines: the order has no line with a quantity.")
+        return [line for line in lines if line.quantity]
+
+    def _generic_shipping_lines(self, order):
+        shipping = order.obj("shipping")
+        if shipping is None:
+            return []
+        return [
+            NormalizedShippingLine(
+                title=shipping.text("method"),
+                code=shipping.ident("code"),
+                price=shipping.amount("price"),
+                discount_amount=shipping.amount("discount"),
+                taxes=_generic_taxes(shipping),
+            )
+        ]
+
+    def _generic_customer(self, order, billing, shipping_address):
+        customer = order.obj("customer")
         email = (customer and customer.text("email")) or (billing and billing.email) or ""
-        payments = [
+        return NormalizedCustomer(
+            external_id=(customer and customer.ident("id")) or "",
+            email=email,
+            name=(customer and customer.text("name"))
+            or (billing and billing.name)
+            or (shipping_address and shipping_address.name)
+            or email,
+            phone=(customer and customer.text("phone", limit=64)) or "",
+            is_guest=not customer or customer.boolean("guest"),
+        )
+
+    def _generic_payments(self, order, currency):
+        return [
             NormalizedPayment(
                 transaction_id=payment.ident("transaction_id", required=True),
                 gateway=payment.text("gateway", limit=64),
@@ -225,37 +271,6 @@ class GenericAdapter(ChannelAdapter):
             )
             for payment in order.objects("payments")
         ]
-        return NormalizedOrder(
-            external_id=external_id,
-            name=order.text("number", limit=128) or external_id,
-            currency=currency,
-            created_at=order.datetime("created_at"),
-            updated_at=updated_at,
-            cancelled_at=cancelled_at,
-            taxes_included=order.boolean("prices_include_tax"),
-            customer=NormalizedCustomer(
-                external_id=(customer and customer.ident("id")) or "",
-                email=email,
-                name=(customer and customer.text("name"))
-                or (billing and billing.name)
-                or (shipping_address and shipping_address.name)
-                or email,
-                phone=(customer and customer.text("phone", limit=64)) or "",
-                is_guest=not customer or customer.boolean("guest"),
-            ),
-            billing_address=billing,
-            shipping_address=shipping_address,
-            lines=[line for line in lines if line.quantity],
-            shipping_lines=shipping_lines,
-            discount_total=discount_total,
-            total=order.amount("total", required=True),
-            financial_status=order.text("financial_status", limit=32),
-            fulfillment_status=order.text("fulfillment_status", limit=32) or "unfulfilled",
-            status=status,
-            note=order.text("note", limit=4000),
-            payments=payments,
-            raw=order.data,
-        )
 
     def normalize_refund(self, payload):
         """A refund in the generic format (readme/GENERIC_FORMAT.md) -> ``NormalizedRefund``."""

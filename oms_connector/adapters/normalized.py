@@ -119,6 +119,7 @@ class NormalizedOrder:
     # and the total in it: payments and refunds reported in it are converted at this rate
     presentment_currency: str = ""
     presentment_total: float = 0.0
+    total_tax: float | None = None  # the channel's total tax (None: the payload has none)
     financial_status: str = (
         ""  # pending, paid, partially_paid, refunded, partially_refunded, voided
     )
@@ -128,3 +129,5 @@ class NormalizedOrder:
     payments: list[NormalizedPayment] = field(default_factory=list)
     refunds: list[NormalizedRefund] = field(default_factory=list)
     raw: dict = field(default_factory=dict, repr=False)
+    #: what the mapping chose that a person should check (the order is flagged for review)
+    review_notes: list[str] = field(default_factory=list, repr=False)

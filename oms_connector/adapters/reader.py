@@ -22,6 +22,9 @@ MAX_ITEMS = 2000
 #: longest text kept from a payload field (names, streets); ids are shorter still
 MAX_TEXT = 1024
 MAX_ID = 255
+#: decimals kept of the amounts an adapter adds up for an order: only float noise goes, the
+#: intake rounds to the order's currency (2, 0 or 3 decimals) itself
+AMOUNT_DIGITS = 6
 
 
 #: dates a channel can send: from this one to a day ahead of the clock (time zones, clock skew)

@@ -24,7 +24,7 @@ from .normalized import (
     NormalizedShippingLine,
     NormalizedTax,
 )
-from .reader import load_payload, read_currency, round_amount
+from .reader import AMOUNT_DIGITS, load_payload, read_currency, round_amount
 
 
 @register_adapter("shopify")
@@ -90,8 +90,54 @@ class ShopifyAdapter(ChannelAdapter):
         removed items), amounts are strings, tax rates fractions (0.19 is 19 %), discounts are
         allocated on the lines and shipping lines (``discount_allocations``)."""
         order = load_payload(payload)
-        currency = read_currency(order)
         external_id = order.ident("id", required=True)
+        cancelled_at = order.datetime("cancelled_at")
+        financial = order.text("financial_status", limit=64)
+        fulfillment = order.text("fulfillment_status", limit=64) or "unfulfilled"
+        billing = _shopify_address(order.obj("billing_address"))
+        shipping = _shopify_address(order.obj("shipping_address"))
+        current = order.has("current_total_price")
+        total_key = "current_total_price" if current else "total_price"
+        currency = read_currency(order)
+        return NormalizedOrder(
+            external_id=external_id,
+            name=order.text("name", limit=128) or order.ident("order_number") or external_id,
+            currency=currency,
+            created_at=order.datetime("created_at"),
+            updated_at=order.datetime("updated_at"),
+            cancelled_at=cancelled_at,
+            taxes_included=order.boolean("taxes_included"),
+            customer=self._normalize_customer(order, billing, shipping),
+            billing_address=billing,
+            shipping_address=shipping,
+            lines=self._normalize_lines(order) + self._normalize_duties(order),
+            shipping_lines=self._normalize_shipping_lines(order),
+            total=order.amount(total_key, required=True),
+            total_tax=self._read_total_tax(order, current),
+            financial_status=financial,
+            fulfillment_status=fulfillment,
+            status="cancelled"
+            if cancelled_at
+            else " / ".join(part for part in (financial, fulfillment) if part),
+            note=order.text("note", limit=4000),
+            refunds=self._normalize_order_refunds(order, external_id),
+            **_presentment(order, total_key, currency),
+            raw=order.data,
+        )
+
+    def _read_total_tax(self, order, current):
+        """The order's total tax (the current one after edits), None when the payload has
+        none."""
+        key = "current_total_tax" if current and order.has("current_total_tax") else "total_tax"
+        return order.amount(key) if order.has(key) else None
+
+    def _normalize_lines(self, order):
+        """The order's line items with a quantity left. A line Shopify marks ``taxable`` but
+        sends without ``tax_lines`` is taxed at the order's rates: Shopify sometimes books
+        the whole tax of an order on its first line (tax-included shops with discounts)."""
+        order_taxes = [
+            NormalizedTax(title=tax.title, rate=tax.rate) for tax in _shopify_taxes(order)
+        ]
         lines = []
         for item in order.objects("line_items", required=True):
             quantity = item.quantity(
@@ -99,6 +145,7 @@ class ShopifyAdapter(ChannelAdapter):
             )
             if not quantity:
                 continue  # removed by an order edit, or fully refunded before shipping
+            taxes = self._line_taxes(item, order_taxes)
             lines.append(
                 NormalizedLine(
                     external_id=item.ident("id", required=True),
@@ -108,10 +155,37 @@ class ShopifyAdapter(ChannelAdapter):
                     quantity=quantity,
                     price_unit=item.amount("price", required=True),
                     discount_amount=_allocated_discount(item),
-                    taxes=_shopify_taxes(item),
+                    taxes=taxes,
                 )
             )
-        shipping_lines = [
+        return lines
+
+    def _line_taxes(self, item, order_taxes):
+        """A line's taxes: none when Shopify says it is not ``taxable`` (it may still carry a
+        tax line of 0.00), the order's when it is taxable without tax lines."""
+        if item.has("taxable") and not item.boolean("taxable"):
+            return []
+        taxes = _shopify_taxes(item)
+        if not taxes and item.boolean("taxable"):
+            taxes = list(order_taxes)
+        return taxes
+
+    def _normalize_duties(self, order):
+        """The duties of a cross-border order (shop money), as a fee line: they are part of
+        the total but neither a product nor a tax."""
+        duties = order.obj("current_total_duties_set") or order.obj("original_total_duties_set")
+        money = duties and duties.obj("shop_money")
+        amount = money.amount("amount") if money else 0.0
+        if not amount:
+            return []
+        return [
+            NormalizedLine(
+                external_id="duties", name="Duties", quantity=1.0, price_unit=amount, is_fee=True
+            )
+        ]
+
+    def _normalize_shipping_lines(self, order):
+        return [
             NormalizedShippingLine(
                 title=line.text("title"),
                 code=line.ident("code"),
@@ -122,9 +196,10 @@ class ShopifyAdapter(ChannelAdapter):
             for line in order.objects("shipping_lines")
             if not line.boolean("is_removed")
         ]
+
+    def _normalize_customer(self, order, billing, shipping):
+        """The order's customer; an order without one (draft orders) is a guest's."""
         customer = order.obj("customer")
-        billing = _shopify_address(order.obj("billing_address"))
-        shipping = _shopify_address(order.obj("shipping_address"))
         email = (customer and customer.text("email")) or order.text("email")
         email = email or order.text("contact_email")
         name = ""
@@ -133,39 +208,12 @@ class ShopifyAdapter(ChannelAdapter):
                 part for part in (customer.text("first_name"), customer.text("last_name")) if part
             )
         name = name or (billing and billing.name) or (shipping and shipping.name) or email
-        cancelled_at = order.datetime("cancelled_at")
-        financial = order.text("financial_status", limit=64)
-        fulfillment = order.text("fulfillment_status", limit=64) or "unfulfilled"
-        total_key = "current_total_price" if order.has("current_total_price") else "total_price"
-        return NormalizedOrder(
-            external_id=external_id,
-            name=order.text("name", limit=128) or order.ident("order_number") or external_id,
-            currency=currency,
-            created_at=order.datetime("created_at"),
-            updated_at=order.datetime("updated_at"),
-            cancelled_at=cancelled_at,
-            taxes_included=order.boolean("taxes_included"),
-            customer=NormalizedCustomer(
-                external_id=customer.ident("id") if customer else "",
-                email=email,
-                name=name,
-                phone=(customer and customer.text("phone", limit=64)) or order.text("phone"),
-                is_guest=not customer,
-            ),
-            billing_address=billing,
-            shipping_address=shipping,
-            lines=lines,
-            shipping_lines=shipping_lines,
-            total=order.amount(total_key, required=True),
-            financial_status=financial,
-            fulfillment_status=fulfillment,
-            status="cancelled"
-            if cancelled_at
-            else " / ".join(part for part in (financial, fulfillment) if part),
-            note=order.text("note", limit=4000),
-            refunds=self._normalize_order_refunds(order, external_id),
-            **_presentment(order, total_key, currency),
-            raw=order.data,
+        return NormalizedCustomer(
+            external_id=customer.ident("id") if customer else "",
+            email=email,
+            name=name,
+            phone=(customer and customer.text("phone", limit=64)) or order.text("phone"),
+            is_guest=not customer,
         )
 
     def _normalize_order_refunds(self, order, external_id):
@@ -488,7 +536,8 @@ def _presentment(order, total_key, currency):
 
 def _allocated_discount(line):
     return round_amount(
-        sum(allocation.amount("amount") for allocation in line.objects("discount_allocations"))
+        sum(allocation.amount("amount") for allocation in line.objects("discount_allocations")),
+        AMOUNT_DIGITS,
     )
 
 

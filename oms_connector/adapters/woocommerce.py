@@ -22,7 +22,7 @@ from .normalized import (
     NormalizedShippingLine,
     NormalizedTax,
 )
-from .reader import PayloadReader, load_payload, read_currency, round_amount
+from .reader import AMOUNT_DIGITS, PayloadReader, load_payload, read_currency, round_amount
 
 #: the body of the unsigned delivery WooCommerce sends when a webhook is saved
 WOO_PING_BODY = re.compile(rb"^webhook_id=\d+$")
@@ -103,18 +103,62 @@ class WooCommerceAdapter(ChannelAdapter):
 
         Line ``subtotal``/``total`` are always without tax in the API, before/after coupons;
         when the store enters prices with tax (``prices_include_tax``) the unit prices are put
-        back with their tax so that Odoo shows what the customer saw."""
+        back with their tax so that Odoo shows what the customer saw. A ``billing`` or
+        ``shipping`` block left blank (all empty strings) is no address."""
         order = load_payload(payload)
         currency = read_currency(order)
         external_id = order.ident("id", required=True)
         included = order.boolean("prices_include_tax")
         rates = self._woo_tax_rates(order)
+        billing = _woo_address(order.obj("billing"))
+        shipping = _woo_address(order.obj("shipping"))
+        status = order.text("status", limit=64)
+        updated_at = order.datetime("date_modified_gmt")
+        date_paid = order.datetime("date_paid_gmt")
+        return NormalizedOrder(
+            external_id=external_id,
+            name=order.ident("number") or external_id,
+            currency=currency,
+            created_at=order.datetime("date_created_gmt"),
+            updated_at=updated_at,
+            cancelled_at=(updated_at or date_paid) if status in self.cancelled_statuses else None,
+            taxes_included=included,
+            customer=self._woo_customer(order, billing, shipping),
+            billing_address=billing,
+            shipping_address=shipping,
+            lines=self._woo_lines(order, rates, included) + self._woo_fees(order, rates, included),
+            shipping_lines=self._woo_shipping_lines(order, rates, included),
+            total=order.amount("total", required=True),
+            total_tax=order.amount("total_tax") if order.has("total_tax") else None,
+            financial_status=self.financial_statuses.get(status, "paid" if date_paid else ""),
+            fulfillment_status="fulfilled" if status == "completed" else "unfulfilled",
+            status=status,
+            note=order.text("customer_note", limit=4000),
+            payments=self._woo_payments(order, currency, date_paid),
+            refunds=self._normalize_order_refunds(order, external_id, currency),
+            raw=order.data,
+        )
+
+    def _woo_customer(self, order, billing, shipping):
+        customer_id = order.ident("customer_id")
+        is_guest = customer_id in ("", "0")
+        email = order.obj("billing").text("email") if order.obj("billing") else ""
+        return NormalizedCustomer(
+            external_id="" if is_guest else customer_id,
+            email=email,
+            name=(billing and billing.name) or (shipping and shipping.name) or email,
+            phone=billing.phone if billing else "",
+            is_guest=is_guest,
+        )
+
+    def _woo_lines(self, order, rates, included):
+        """The order's product lines. The unit price is the line's amount before coupons
+        divided by its quantity, kept with 6 decimals: Odoo's line makes its amount exact."""
         lines = []
         for item in order.objects("line_items", required=True):
             quantity = item.quantity("quantity")
             if not quantity:
                 continue
-            taxes = self._woo_taxes(item, rates)
             subtotal = item.amount("subtotal", required=True)
             total = item.amount("total", required=True)
             if included:
@@ -132,24 +176,31 @@ class WooCommerceAdapter(ChannelAdapter):
                     name=item.text("name"),
                     quantity=quantity,
                     price_unit=round(subtotal / quantity, 6),
-                    discount_amount=round_amount(max(subtotal - total, 0.0)),
-                    taxes=taxes,
+                    discount_amount=round_amount(max(subtotal - total, 0.0), AMOUNT_DIGITS),
+                    taxes=self._woo_taxes(item, rates),
                 )
             )
+        return lines
+
+    def _woo_fees(self, order, rates, included):
+        fees = []
         for fee in order.objects("fee_lines"):
             amount = fee.amount("total", signed=True)
             if included:
                 amount += fee.amount("total_tax", signed=True)
-            lines.append(
+            fees.append(
                 NormalizedLine(
                     external_id=f"fee-{fee.ident('id', required=True)}",
                     name=fee.text("name") or "Fee",
                     quantity=1.0,
-                    price_unit=round_amount(amount),
+                    price_unit=round_amount(amount, AMOUNT_DIGITS),
                     taxes=self._woo_taxes(fee, rates),
                     is_fee=True,
                 )
             )
+        return fees
+
+    def _woo_shipping_lines(self, order, rates, included):
         shipping_lines = []
         for line in order.objects("shipping_lines"):
             price = line.amount("total")
@@ -159,60 +210,27 @@ class WooCommerceAdapter(ChannelAdapter):
                 NormalizedShippingLine(
                     title=line.text("method_title"),
                     code=line.ident("method_id"),
-                    price=round_amount(price),
+                    price=round_amount(price, AMOUNT_DIGITS),
                     taxes=self._woo_taxes(line, rates),
                 )
             )
-        billing = _woo_address(order.obj("billing"))
-        shipping = _woo_address(order.obj("shipping"))
-        status = order.text("status", limit=64)
-        customer_id = order.ident("customer_id")
-        is_guest = customer_id in ("", "0")
-        email = order.obj("billing").text("email") if order.obj("billing") else ""
-        updated_at = order.datetime("date_modified_gmt")
-        date_paid = order.datetime("date_paid_gmt")
-        total = order.amount("total", required=True)
-        payments = []
-        if date_paid or order.has("transaction_id"):
-            gateway = order.text("payment_method", limit=64)
-            payments.append(
-                NormalizedPayment(
-                    transaction_id=order.ident("transaction_id") or f"{external_id}-{gateway}",
-                    gateway=gateway,
-                    amount=total,
-                    currency=currency,
-                    fee=self._woo_gateway_fee(order),
-                    processed_at=date_paid,
-                )
+        return shipping_lines
+
+    def _woo_payments(self, order, currency, date_paid):
+        if not (date_paid or order.has("transaction_id")):
+            return []
+        gateway = order.text("payment_method", limit=64)
+        return [
+            NormalizedPayment(
+                transaction_id=order.ident("transaction_id")
+                or f"{order.ident('id', required=True)}-{gateway}",
+                gateway=gateway,
+                amount=order.amount("total", required=True),
+                currency=currency,
+                fee=self._woo_gateway_fee(order),
+                processed_at=date_paid,
             )
-        return NormalizedOrder(
-            external_id=external_id,
-            name=order.ident("number") or external_id,
-            currency=currency,
-            created_at=order.datetime("date_created_gmt"),
-            updated_at=updated_at,
-            cancelled_at=(updated_at or date_paid) if status in self.cancelled_statuses else None,
-            taxes_included=included,
-            customer=NormalizedCustomer(
-                external_id="" if is_guest else customer_id,
-                email=email,
-                name=(billing and billing.name) or (shipping and shipping.name) or email,
-                phone=billing.phone if billing else "",
-                is_guest=is_guest,
-            ),
-            billing_address=billing,
-            shipping_address=shipping,
-            lines=lines,
-            shipping_lines=shipping_lines,
-            total=total,
-            financial_status=self.financial_statuses.get(status, "paid" if date_paid else ""),
-            fulfillment_status="fulfilled" if status == "completed" else "unfulfilled",
-            status=status,
-            note=order.text("customer_note", limit=4000),
-            payments=payments,
-            refunds=self._normalize_order_refunds(order, external_id, currency),
-            raw=order.data,
-        )
+        ]
 
     def _normalize_order_refunds(self, order, external_id, currency):
         """The ``refunds`` summary of an order payload (``[{"id", "reason", "total"}]``,

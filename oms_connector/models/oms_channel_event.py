@@ -79,8 +79,14 @@ class OmsChannelEvent(models.Model):
         index=True,
     )
     error = fields.Text()
+    mapping_problems = fields.Json(
+        copy=False,
+        help="What keeps a failed order out, one entry per problem (see OmsMappingError): "
+        "the guided fix reads it, and retries the events waiting for the same mapping.",
+    )
     attempts = fields.Integer(default=0)
     sale_order_id = fields.Many2one("sale.order", index="btree_not_null", ondelete="set null")
+    has_guided_fix = fields.Boolean(compute="_compute_has_guided_fix")
     payload_pretty = fields.Text(
         string="Payload (formatted)", compute="_compute_payload_pretty", compute_sudo=True
     )
@@ -106,6 +112,39 @@ class OmsChannelEvent(models.Model):
                 )
                 if part
             )
+
+    @api.depends("state", "mapping_problems")
+    def _compute_has_guided_fix(self):
+        for event in self:
+            event.has_guided_fix = event.state == "failed" and bool(event._get_fixable_problems())
+
+    def _get_fixable_problems(self):
+        """The problems of this failed event the guided fix resolves (unknown products,
+        unmapped taxes), one per missing mapping."""
+        self.ensure_one()
+        problems, seen = [], set()
+        for problem in self.mapping_problems or []:
+            if problem.get("kind") in ("product", "tax") and problem["key"] not in seen:
+                seen.add(problem["key"])
+                problems.append(problem)
+        return problems
+
+    def _get_problem_keys(self):
+        """The keys of the missing mappings this event waits for."""
+        self.ensure_one()
+        return {problem.get("key") for problem in self.mapping_problems or []} - {"", None}
+
+    def action_open_guided_fix(self):
+        """Button: the guided fix of this failed event (``oms.event.fix``)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Fix %(event)s", event=self.display_name),
+            "res_model": "oms.event.fix",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_event_id": self.id},
+        }
 
     @api.depends("payload")
     def _compute_payload_pretty(self):
@@ -407,7 +446,11 @@ class OmsChannelEvent(models.Model):
             # e.g. an update older than what Odoo reflects: acknowledged, changes nothing
             return {"state": "ignored", "error": str(outcome)}
         if isinstance(outcome, USER_FIXABLE_ERRORS):
-            return {"state": "failed", "error": self._get_error_message(outcome)}
+            return {
+                "state": "failed",
+                "error": self._get_error_message(outcome),
+                "mapping_problems": getattr(outcome, "problems", None) or False,
+            }
         if isinstance(outcome, Exception):
             _logger.error(
                 "Event %s (%s) failed unexpectedly", self.id, self.display_name, exc_info=outcome
@@ -424,7 +467,7 @@ class OmsChannelEvent(models.Model):
                 "state": "ignored",
                 "error": _("No handler for topic %(topic)s: ignored.", topic=self.topic),
             }
-        vals = {"state": "done", "error": False}
+        vals = {"state": "done", "error": False, "mapping_problems": False}
         if isinstance(outcome, models.BaseModel) and outcome:
             order = outcome if outcome._name == "sale.order" else outcome.sale_order_id
             vals["sale_order_id"] = order[:1].id

@@ -207,7 +207,9 @@ class OmsChannelOrder(models.Model):
             raise vals
         order = self.env["sale.order"].create(vals)
         self._get_mapper()._check_order_total(order, normalized, channel)
-        return self.create(self._prepare_binding_vals(channel, normalized, order))
+        binding = self.create(self._prepare_binding_vals(channel, normalized, order))
+        binding._flag_mapping_notes([normalized])
+        return binding
 
     # ------------------------------------------------------------------ batch
     @api.model
@@ -328,6 +330,7 @@ class OmsChannelOrder(models.Model):
             ]
         )
         normalized_list = [items[index][0] for index, _vals in prepared]
+        bindings._flag_mapping_notes(normalized_list)
         bindings._confirm_sale_orders_if_due()
         hook_errors = bindings._after_orders_imported(
             normalized_list, [items[index][1] for index, _vals in prepared]
@@ -465,7 +468,8 @@ class OmsChannelOrder(models.Model):
         order = self.sale_order_id
         mapper = self._get_mapper()
         partner = order.partner_id
-        if not normalized.shipping_address and self.channel_id.require_shipping_address:
+        no_address = not (normalized.shipping_address or normalized.billing_address)
+        if no_address and self.channel_id.require_shipping_address:
             mapper._ensure_shipping_address(
                 self.channel_id,
                 normalized,
@@ -563,6 +567,16 @@ class OmsChannelOrder(models.Model):
         if commands:
             order.write({"order_line": commands})
         return bool(commands)
+
+    def _flag_mapping_notes(self, normalized_list):
+        """Flag for review the new orders whose mapping made a choice a person should check
+        (``review_notes`` of the ``NormalizedOrder`` aligned on each binding)."""
+        for binding, normalized in zip(self, normalized_list, strict=True):
+            if normalized.review_notes:
+                binding._flag_for_review(
+                    self.env._("Check how the channel order was taken in"),
+                    "\n".join(normalized.review_notes),
+                )
 
     def _flag_for_review(self, summary, note):
         """Mark the sale order for a person: a to-do activity for its salesperson and a

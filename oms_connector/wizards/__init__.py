@@ -1,1 +1,2 @@
 from . import oms_channel_reconciliation
+from . import oms_event_fix

@@ -3,11 +3,15 @@
 from dataclasses import dataclass, field
 
 from odoo import Command, api, models, tools
+from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import float_round
 
 from ...adapters.exceptions import OmsMappingError
 from ..oms_channel_order import MAPPING_ERRORS
+
+#: how many unit prices ``_get_exact_price`` tries after the channel's own
+EXACT_PRICE_SEARCH = 20
 
 
 @dataclass
@@ -20,6 +24,7 @@ class LinesMapping:
     currency: models.BaseModel
     tax_mappings: list
     tax_errors: set = field(default_factory=set)
+    errors: list = field(default_factory=list)
 
 
 class OmsChannelOrderMapper(models.AbstractModel):
@@ -89,50 +94,171 @@ class OmsChannelOrderMapper(models.AbstractModel):
 
     @api.model
     def _check_order_total(self, order, normalized, channel):
-        """``OmsMappingError`` unless the order's total is the channel's total (within the
-        currency rounding or the channel's tolerance)."""
+        """``OmsMappingError`` unless the order's total is the channel's total and its tax the
+        channel's total tax (when the payload gives it), to the cent or within the channel's
+        tolerance. The message says where the difference comes from (tax, rounding,
+        discounts), see ``_get_amounts_problems``."""
+        problems = self._get_amounts_problems(order, normalized, channel)
+        if problems:
+            raise self._merge_mapping_errors(
+                normalized, [OmsMappingError(p["message"], [p]) for p in problems]
+            )
+
+    @api.model
+    def _amounts_differ(self, currency, odoo_amount, channel_amount, channel):
+        difference = odoo_amount - channel_amount
+        return not currency.is_zero(difference) and (
+            abs(difference) > channel.total_tolerance + 1e-9
+        )
+
+    @api.model
+    def _get_amounts_problems(self, order, normalized, channel):
+        """The problems (see ``OmsMappingError``) of an order whose total or tax differ from
+        the channel's: one for the tax, one for the amount before tax."""
         currency = order.currency_id
-        difference = order.amount_total - normalized.total
-        if currency.is_zero(difference) or abs(difference) <= channel.total_tolerance + 1e-9:
-            return
-        raise OmsMappingError(
-            self.env._(
-                "Order %(order)s: the total in Odoo (%(odoo_total)s %(currency)s) differs from "
-                "the channel's total (%(channel_total)s %(currency)s) by %(difference)s. Check "
-                "the tax mappings of channel %(channel)s (a price-included tax for prices that "
-                "include tax), its discount handling, or raise its total tolerance; then retry.",
-                order=normalized.name or normalized.external_id,
-                odoo_total=f"{order.amount_total:.{currency.decimal_places}f}",
-                channel_total=f"{normalized.total:.{currency.decimal_places}f}",
-                difference=f"{difference:+.{currency.decimal_places}f}",
-                currency=currency.name,
+        tax_known = normalized.total_tax is not None
+        channel_tax = normalized.total_tax if tax_known else order.amount_tax
+        problems = []
+        if tax_known and self._amounts_differ(currency, order.amount_tax, channel_tax, channel):
+            problems.append(self._get_tax_total_problem(order, normalized, channel))
+        untaxed_difference = (order.amount_total - order.amount_tax) - (
+            normalized.total - channel_tax
+        )
+        if self._amounts_differ(currency, order.amount_total, normalized.total, channel) and (
+            not problems or not currency.is_zero(untaxed_difference)
+        ):
+            problems.append(self._get_total_problem(order, normalized, channel, untaxed_difference))
+        return problems
+
+    @api.model
+    def _format_amount(self, currency, amount, signed=False):
+        return f"{amount:{'+' if signed else ''}.{currency.decimal_places}f} {currency.name}"
+
+    @api.model
+    def _get_tax_total_problem(self, order, normalized, channel):
+        currency = order.currency_id
+        difference = order.amount_tax - normalized.total_tax
+        per_line = channel.company_id.tax_calculation_rounding_method == "round_per_line"
+        if per_line and abs(difference) <= currency.rounding * len(order.order_line) / 2 + 1e-9:
+            cause = self.env._(
+                "This is rounding: the channel rounds the tax of the whole order, Odoo "
+                "rounds it line by line. Set the Tax Calculation Rounding Method of "
+                "%(company)s to 'Round Globally' (Accounting settings), then retry.",
+                company=channel.company_id.name,
+            )
+        else:
+            cause = self.env._(
+                "Some lines carry another tax in Odoo than on the channel: check the tax "
+                "mappings of channel %(channel)s (rate, and a price-included tax when prices "
+                "include tax) and the taxes of lines the channel sent without one, then "
+                "retry.",
                 channel=channel.name,
             )
+        message = self.env._(
+            "Order %(order)s: Odoo books %(odoo_tax)s of tax, the channel charged "
+            "%(channel_tax)s (%(difference)s). %(cause)s",
+            order=normalized.name or normalized.external_id,
+            odoo_tax=self._format_amount(currency, order.amount_tax),
+            channel_tax=self._format_amount(currency, normalized.total_tax),
+            difference=self._format_amount(currency, difference, signed=True),
+            cause=cause,
         )
+        return {"kind": "total", "key": "total:tax", "message": message}
+
+    @api.model
+    def _get_total_problem(self, order, normalized, channel, difference):
+        currency = order.currency_id
+        discounts = normalized.discount_total + sum(
+            line.discount_amount for line in normalized.lines + normalized.shipping_lines
+        )
+        if abs(difference) <= currency.rounding * len(order.order_line) + 1e-9:
+            cause = self.env._(
+                "This is rounding of the line prices (prices converted between tax "
+                "included and excluded, or more decimals than Odoo keeps): map the taxes "
+                "so that prices need no conversion, or raise the total tolerance of channel "
+                "%(channel)s, then retry.",
+                channel=channel.name,
+            )
+        elif discounts and abs(difference) <= discounts + 1e-9:
+            cause = self.env._(
+                "The channel's discounts (%(discounts)s) are not all in Odoo's order: check "
+                "the discount handling and the discount product of channel %(channel)s, "
+                "then retry.",
+                discounts=self._format_amount(currency, discounts),
+                channel=channel.name,
+            )
+        else:
+            cause = self.env._(
+                "Odoo's lines do not add up to the channel's: compare the lines with the "
+                "payload (a line the channel charges that Odoo does not show?), then retry.",
+            )
+        message = self.env._(
+            "Order %(order)s: the total in Odoo (%(odoo_total)s) differs from the channel's "
+            "total (%(channel_total)s) by %(difference)s before tax. %(cause)s",
+            order=normalized.name or normalized.external_id,
+            odoo_total=self._format_amount(currency, order.amount_total),
+            channel_total=self._format_amount(currency, normalized.total),
+            difference=self._format_amount(currency, difference, signed=True),
+            cause=cause,
+        )
+        return {"kind": "total", "key": "total:amount", "message": message}
+
+    @api.model
+    def _merge_mapping_errors(self, normalized, errors):
+        """One ``OmsMappingError`` reporting every problem of ``errors`` (the mapping errors
+        found for one order), each with the action that fixes it."""
+        if len(errors) == 1 and isinstance(errors[0], OmsMappingError) and errors[0].problems:
+            return errors[0]
+        problems = []
+        for exc in errors:
+            problems += getattr(exc, "problems", None) or [
+                {"kind": "other", "key": "", "message": self._get_error_text(exc)}
+            ]
+        if len(problems) == 1:
+            return OmsMappingError(problems[0]["message"], problems)
+        header = self.env._(
+            "Order %(order)s cannot be taken in yet, %(count)s problems to fix:",
+            order=normalized.name or normalized.external_id,
+            count=len(problems),
+        )
+        body = "\n".join(
+            f"{number}. {problem['message']}" for number, problem in enumerate(problems, 1)
+        )
+        return OmsMappingError(f"{header}\n{body}", problems)
+
+    @api.model
+    def _get_error_text(self, exc):
+        if isinstance(exc, UserError | ValidationError) and exc.args:
+            return exc.args[0]
+        return str(exc)
 
     @api.model
     def _prepare_orders_create_vals(self, channel, normalized_list):
         """For each order of ``normalized_list``, the values creating its sale order with its
-        lines, or the exception saying why it cannot be mapped. Products, currencies,
+        lines, or the exception saying why it cannot be mapped: every problem of the order at
+        once (products, taxes, currency, customer and addresses). Products, currencies,
         customers and addresses are read for all orders in a few queries; customers and
         addresses are created only for orders that map."""
         results = self._prepare_orders_lines_vals(channel, normalized_list)
+        errors = {i: [vals] for i, vals in enumerate(results) if isinstance(vals, Exception)}
         pricelists = {}
         for index, normalized in enumerate(normalized_list):
-            if isinstance(results[index], Exception):
-                continue
             try:
                 pricelists[index] = self._get_order_pricelist(channel, normalized)
             except MAPPING_ERRORS as exc:
-                results[index] = exc
-        partners = self._get_orders_partners(channel, [normalized_list[i] for i in pricelists])
-        for (index, pricelist), found in zip(pricelists.items(), partners, strict=True):
+                errors.setdefault(index, []).append(exc)
+        partners = self._get_orders_partners(channel, normalized_list, set(errors))
+        for index, found in enumerate(partners):
             if isinstance(found, Exception):
-                results[index] = found
-                continue
-            vals = self._prepare_sale_order_vals(channel, normalized_list[index], *found, pricelist)
-            vals["order_line"] = [Command.create(line_vals) for line_vals in results[index]]
-            results[index] = vals
+                errors.setdefault(index, []).append(found)
+            elif index not in errors:
+                vals = self._prepare_sale_order_vals(
+                    channel, normalized_list[index], *found, pricelists[index]
+                )
+                vals["order_line"] = [Command.create(line_vals) for line_vals in results[index]]
+                results[index] = vals
+        for index, order_errors in errors.items():
+            results[index] = self._merge_mapping_errors(normalized_list[index], order_errors)
         self._set_analytic_distribution_defaults(
             channel, [vals for vals in results if not isinstance(vals, Exception)]
         )
@@ -141,22 +267,20 @@ class OmsChannelOrderMapper(models.AbstractModel):
     @api.model
     def _prepare_orders_lines_vals(self, channel, normalized_list):
         """For each order of ``normalized_list``, the values of its sale order lines (see
-        ``_prepare_lines_vals``), or the exception saying why they cannot be mapped."""
+        ``_prepare_lines_vals``), or the exception saying why they cannot be mapped (its
+        unknown products and unmapped taxes together)."""
         products = self._get_orders_line_products(channel, normalized_list)
         currencies = self._get_orders_currencies(channel, normalized_list)
         results = []
-        for normalized, order_products in zip(normalized_list, products, strict=True):
-            if isinstance(order_products, Exception):
-                results.append(order_products)
-                continue
+        for normalized, (order_products, error) in zip(normalized_list, products, strict=True):
+            errors = [error] if error else []
             try:
-                results.append(
-                    self._prepare_lines_vals(
-                        channel, normalized, order_products, currencies[normalized.currency]
-                    )
+                lines_vals = self._prepare_lines_vals(
+                    channel, normalized, order_products, currencies[normalized.currency]
                 )
             except MAPPING_ERRORS as exc:
-                results.append(exc)
+                errors.append(exc)
+            results.append(self._merge_mapping_errors(normalized, errors) if errors else lines_vals)
         return results
 
     @api.model
@@ -176,36 +300,63 @@ class OmsChannelOrderMapper(models.AbstractModel):
         if not pricelist and code == channel.company_id.currency_id.name:
             return pricelist  # no pricelist at all: the order is in the company's currency
         if not pricelist:
-            raise OmsMappingError(
-                self.env._(
-                    "Order %(order)s is in %(currency)s but no pricelist of %(company)s uses "
-                    "%(currency)s. Activate the currency and create a pricelist in %(currency)s "
-                    "(or set one on channel %(channel)s), then retry.",
-                    order=normalized.name or normalized.external_id,
-                    currency=code,
-                    company=channel.company_id.name,
-                    channel=channel.name,
-                )
+            message = self.env._(
+                "Order %(order)s is in %(currency)s but no pricelist of %(company)s uses "
+                "%(currency)s. Activate the currency and create a pricelist in %(currency)s "
+                "(or set one on channel %(channel)s), then retry.",
+                order=normalized.name or normalized.external_id,
+                currency=code,
+                company=channel.company_id.name,
+                channel=channel.name,
             )
+            problem = {"kind": "currency", "key": f"currency:{code}", "message": message}
+            raise OmsMappingError(message, [problem])
         return pricelist
 
     @api.model
     def _get_missing_shipping_address_message(self, channel, normalized, customer_name):
+        if self._is_anonymous_order(normalized):
+            return self.env._(
+                "Order %(order)s names no customer and no address (a draft or point-of-sale "
+                "order): it is for the guest customer %(customer)s of channel %(channel)s, "
+                "who has no address either. Give %(customer)s the address such orders are "
+                "delivered from (your shop, for pick-up), or untick 'Require Shipping "
+                "Address' on the channel, then retry.",
+                order=normalized.name or normalized.external_id,
+                customer=customer_name,
+                channel=channel.name,
+            )
         return self.env._(
-            "Order %(order)s has no shipping address, and its customer %(customer)s has "
-            "no address in Odoo. Add the address on the customer's contact in Odoo (or "
-            "untick 'Require Shipping Address' on channel %(channel)s), then retry.",
+            "Order %(order)s has no shipping address (nor a billing address), and its "
+            "customer %(customer)s has no address in Odoo. Add the address on the "
+            "customer's contact in Odoo (or untick 'Require Shipping Address' on channel "
+            "%(channel)s), then retry.",
             order=normalized.name or normalized.external_id,
             customer=customer_name,
             channel=channel.name,
         )
 
     @api.model
-    def _get_orders_partners(self, channel, normalized_list):
-        """For each new order of ``normalized_list``, (customer, invoice address, shipping
-        address) or the ``OmsMappingError`` of that order. Customers, their channel bindings
-        and addresses are read in a few queries for all orders and created in one ``create``
-        each; nothing is created for an order that fails. The customer is found per the
+    def _is_anonymous_order(self, normalized):
+        """True for an order that names no customer at all: no channel customer id, email,
+        name or named address (draft orders, point of sale). It goes to the channel's guest
+        customer, never to a new nameless contact."""
+        customer = normalized.customer
+        addresses = (normalized.billing_address, normalized.shipping_address)
+        return not (
+            customer.external_id
+            or customer.email
+            or customer.name
+            or any(address and (address.name or address.street) for address in addresses)
+        )
+
+    @api.model
+    def _get_orders_partners(self, channel, normalized_list, failed=()):
+        """For each order of ``normalized_list``, (customer, invoice address, shipping
+        address) or the ``OmsMappingError`` of that order; None for the orders of ``failed``
+        (indexes of orders failing for other reasons) that map here: nothing is created for
+        them. Customers, their channel bindings and addresses are read in a few queries for
+        all orders and created in one ``create`` each. The customer is found per the
         channel's customer policy: its binding to the channel's customer id, then (policy
         "match") the email address; else a new contact (``_prepare_customer_vals``)."""
         results = [None] * len(normalized_list)
@@ -219,6 +370,8 @@ class OmsChannelOrderMapper(models.AbstractModel):
                 )
             except MAPPING_ERRORS as exc:
                 results[index] = exc
+                continue
+            if index in failed:
                 continue
             if customer is None:
                 new_customers.setdefault(key, customer_vals)
@@ -252,23 +405,41 @@ class OmsChannelOrderMapper(models.AbstractModel):
         for address in (normalized.billing_address, normalized.shipping_address):
             if address:
                 self._prepare_address_fields(address, normalized)
-        if not normalized.shipping_address and channel.require_shipping_address:
-            if customer is not None:
-                has_address = customer.street and customer.country_id
-                name = customer.display_name
-            else:
-                has_address = customer_vals.get("street") and customer_vals.get("country_id")
-                name = customer_vals["name"]
-            self._ensure_shipping_address(channel, normalized, has_address, name)
+        if not (normalized.shipping_address or normalized.billing_address):
+            self._plan_delivery_to_customer(channel, normalized, customer, customer_vals)
         return customer_vals
+
+    @api.model
+    def _plan_delivery_to_customer(self, channel, normalized, customer, customer_vals):
+        """An order without any address ships to its customer's own address in Odoo: never
+        silently (the order is flagged for review), and not at all when the customer has none
+        and the channel requires a shipping address."""
+        if customer is not None:
+            has_address = customer.street and customer.country_id
+            name = customer.display_name
+        else:
+            has_address = customer_vals.get("street") and customer_vals.get("country_id")
+            name = customer_vals["name"]
+        if channel.require_shipping_address:
+            self._ensure_shipping_address(channel, normalized, has_address, name)
+        if has_address:
+            normalized.review_notes.append(
+                self.env._(
+                    "Order %(order)s came without any address: it ships to the address of "
+                    "its customer %(customer)s in Odoo. Check that this is where it goes.",
+                    order=normalized.name or normalized.external_id,
+                    customer=name,
+                )
+            )
 
     @api.model
     def _ensure_shipping_address(self, channel, normalized, has_address, customer_name):
         """``OmsMappingError`` when the order ships to its customer's own address (it has no
-        shipping address), the customer has none and the channel requires one."""
+        address), the customer has none and the channel requires one."""
         if not has_address:
+            message = self._get_missing_shipping_address_message(channel, normalized, customer_name)
             raise OmsMappingError(
-                self._get_missing_shipping_address_message(channel, normalized, customer_name)
+                message, [{"kind": "address", "key": "address:missing", "message": message}]
             )
 
     @api.model
@@ -321,14 +492,19 @@ class OmsChannelOrderMapper(models.AbstractModel):
     def _find_orders_customers(self, channel, normalized_list):
         """For each order: (existing customer or None, key of the customer to create or None,
         channel customer id to bind or ""), in two queries for all orders. Orders of one new
-        customer share its key."""
+        customer share its key; orders naming no customer (``_is_anonymous_order``) and all
+        orders of a channel with the guest policy get the channel's guest customer."""
         policy = channel.customer_policy
-        if policy == "guest":
+        anonymous = [
+            policy == "guest" or self._is_anonymous_order(normalized)
+            for normalized in normalized_list
+        ]
+        guest = None
+        if any(anonymous):
             try:
                 guest = self._get_guest_customer(channel)
             except MAPPING_ERRORS as exc:
                 guest = exc
-            return [(guest, None, "")] * len(normalized_list)
         external_ids = [
             (n.customer.external_id if n.customer.external_id and not n.customer.is_guest else "")
             for n in normalized_list
@@ -343,6 +519,9 @@ class OmsChannelOrderMapper(models.AbstractModel):
             )
         found = []
         for index, (email, external_id) in enumerate(zip(emails, external_ids, strict=True)):
+            if anonymous[index]:
+                found.append((guest, None, ""))
+                continue
             customer = (bound.get(external_id) if external_id else None) or by_email.get(email)
             key = None
             if not customer:
@@ -422,7 +601,9 @@ class OmsChannelOrderMapper(models.AbstractModel):
             wanted = []
             for address, address_type in (
                 (normalized.billing_address, "invoice"),
-                (normalized.shipping_address, "delivery"),
+                # without a shipping address, the order ships to its own billing address,
+                # never to an address the customer had on another order
+                (normalized.shipping_address or normalized.billing_address, "delivery"),
             ):
                 if not address:
                     wanted.append(None)
@@ -446,23 +627,17 @@ class OmsChannelOrderMapper(models.AbstractModel):
             orders_partners, wanted_by_order, strict=True
         ):
             invoice = existing[invoice_key] if invoice_key else partner
-            # without a shipping address the checks above allowed the customer's own
+            # without any address the checks above allowed the customer's own
             shipping = existing[shipping_key] if shipping_key else partner
             results.append((invoice, shipping))
         return results
 
     @api.model
     def _get_guest_customer(self, channel):
-        """The customer of every order of a channel with the "One guest customer" policy."""
-        if not channel.guest_partner_id:
-            raise OmsMappingError(
-                self.env._(
-                    "Channel %(channel)s takes orders for one guest customer but has none: "
-                    "set the guest customer on the channel's Mapping tab, then retry.",
-                    channel=channel.name,
-                )
-            )
-        return channel.guest_partner_id
+        """The customer of every order of a channel with the "One guest customer" policy, and
+        of the orders naming no customer: the channel's guest customer (created when first
+        needed)."""
+        return channel._get_guest_partner()
 
     @api.model
     def _prepare_customer_vals(self, channel, normalized):
@@ -553,10 +728,11 @@ class OmsChannelOrderMapper(models.AbstractModel):
 
     @api.model
     def _get_orders_line_products(self, channel, normalized_list):
-        """For each order of ``normalized_list``, {line external id: product} of its product
-        lines, or the ``OmsMappingError`` naming its lines without a product. The channel's
-        product mappings win, then the product matching of the channel (SKU or barcode); one
-        query per way of matching, for all the orders together."""
+        """For each order of ``normalized_list``, ({line external id: product} of its product
+        lines, the ``OmsMappingError`` naming its lines without a product or None). The
+        channel's product mappings win, then the product matching of the channel (SKU or
+        barcode); one query per way of matching, for all the orders together. Lines that name
+        no product at all (custom items, tips) get the channel's custom line product."""
         orders_lines = [
             [line for line in normalized.lines if not line.is_fee] for normalized in normalized_list
         ]
@@ -568,28 +744,85 @@ class OmsChannelOrderMapper(models.AbstractModel):
             if line.sku not in mapped_sku and line.external_product_id not in mapped_id
         ]
         by_code = self._get_products_by_code(channel, unmapped)
-        field = self._get_product_matching_field(channel)
+        custom = None
+        if any(self._is_custom_line(line) for line in lines):
+            custom = channel._get_custom_line_product()
         results = []
         for normalized, order_lines in zip(normalized_list, orders_lines, strict=True):
-            products, missing, ambiguous = {}, [], []
+            products, problems = {}, []
             for line in order_lines:
-                product = mapped_sku.get(line.sku) if line.sku else None
-                product = product or mapped_id.get(line.external_product_id)
-                if not product and field:
-                    code = line.sku if field == "default_code" else line.barcode
-                    product = by_code.get(code) if code else None
-                if product and len(product) > 1:
-                    ambiguous.append((line, product))
-                elif product:
+                product = custom if self._is_custom_line(line) else None
+                product = product or self._find_line_product(
+                    channel, line, mapped_sku, mapped_id, by_code
+                )
+                if product and len(product) == 1:
                     products[line.external_id] = product
                 else:
-                    missing.append(line)
-            if missing or ambiguous:
-                products = OmsMappingError(
-                    self._get_unknown_products_message(channel, normalized, missing, ambiguous)
+                    problems.append(self._get_line_product_problem(channel, line, product))
+            error = None
+            if problems:
+                error = self._merge_mapping_errors(
+                    normalized, [OmsMappingError(p["message"], [p]) for p in problems]
                 )
-            results.append(products)
+            results.append((products, error))
         return results
+
+    @api.model
+    def _is_custom_line(self, line):
+        """True for a line naming no product: no SKU, barcode nor channel product id."""
+        return not (line.sku or line.barcode or line.external_product_id)
+
+    @api.model
+    def _find_line_product(self, channel, line, mapped_sku, mapped_id, by_code):
+        """The product(s) of ``line``: its mapping by SKU, then by channel product id, then
+        the products with its code (per the channel's product matching)."""
+        product = mapped_sku.get(line.sku) if line.sku else None
+        product = product or mapped_id.get(line.external_product_id)
+        field = self._get_product_matching_field(channel)
+        if not product and field:
+            code = line.sku if field == "default_code" else line.barcode
+            product = by_code.get(code) if code else None
+        return product
+
+    @api.model
+    def _get_line_product_problem(self, channel, line, products):
+        """The problem (see ``OmsMappingError``) of a line without a product, or with several
+        (``products``)."""
+        if line.sku:
+            key = f"product:sku:{line.sku}"
+        else:
+            key = f"product:id:{line.external_product_id or line.barcode}"
+        what = self.env._(
+            "line %(name)r of channel %(channel)s (SKU %(sku)r, barcode %(barcode)r, channel "
+            "product id %(product_id)r)",
+            channel=channel.name,
+            name=line.name,
+            sku=line.sku,
+            barcode=line.barcode,
+            product_id=line.external_product_id,
+        )
+        if products:
+            message = self.env._(
+                "The %(what)s matches several products (%(products)s): add a product mapping "
+                "to one of them (Fix on the event, or the channel's Mapping tab), then retry.",
+                what=what,
+                products=", ".join(products.mapped("display_name")),
+            )
+        else:
+            message = self.env._(
+                "Odoo has no product for the %(what)s: add a product mapping to a product, or "
+                "create the product (Fix on the event does both), then retry.",
+                what=what,
+            )
+        return {
+            "kind": "product",
+            "key": key,
+            "message": message,
+            "sku": line.sku,
+            "barcode": line.barcode,
+            "external_product_id": line.external_product_id,
+            "name": line.name,
+        }
 
     @api.model
     def _get_mapped_products(self, channel, lines):
@@ -645,49 +878,6 @@ class OmsChannelOrderMapper(models.AbstractModel):
         return by_code
 
     @api.model
-    def _get_unknown_products_message(self, channel, normalized, missing, ambiguous):
-        how = {
-            "sku": self.env._("a product with this Internal Reference"),
-            "barcode": self.env._("a product with this barcode"),
-            "mapping": self.env._("a product"),
-        }[channel.product_matching]
-        parts = [
-            self.env._(
-                "Order %(order)s: Odoo has no product for these lines of channel %(channel)s:",
-                order=normalized.name or normalized.external_id,
-                channel=channel.name,
-            )
-        ]
-        for line in missing:
-            parts.append(
-                self.env._(
-                    "- SKU %(sku)r (barcode %(barcode)r, channel product id %(product_id)r): "
-                    "%(name)s",
-                    sku=line.sku,
-                    barcode=line.barcode,
-                    product_id=line.external_product_id,
-                    name=line.name,
-                )
-            )
-        for line, products in ambiguous:
-            parts.append(
-                self.env._(
-                    "- SKU %(sku)r matches several products (%(products)s): %(name)s",
-                    sku=line.sku or line.barcode,
-                    products=", ".join(products.mapped("display_name")),
-                    name=line.name,
-                )
-            )
-        parts.append(
-            self.env._(
-                "Create %(how)s, or add a product mapping on the channel's Mapping tab, then "
-                "retry.",
-                how=how,
-            )
-        )
-        return "\n".join(parts)
-
-    @api.model
     def _get_tax_mappings(self, channel):
         """The channel's tax mappings as ``(title or "", rate, tax, included tax)`` rows, those
         with a title first."""
@@ -740,37 +930,58 @@ class OmsChannelOrderMapper(models.AbstractModel):
         """Values of every sale order line of one order: products (with their discounts),
         fees, shipping and discount lines, one ``_prepare_*_line_vals`` per kind. Each
         carries ``oms_external_line_id``, the key an update uses to find it again.
-        ``products`` is {line external id: product} (``_get_orders_line_products``)."""
+        ``products`` is {line external id: product} (``_get_orders_line_products``); lines
+        missing from it are still read for their taxes, so that one error reports them all.
+        Raises one ``OmsMappingError`` with every unmapped tax and missing setting."""
         mapping = LinesMapping(channel, normalized, currency, self._get_tax_mappings(channel))
         product_lines = [line for line in normalized.lines if not line.is_fee]
         order_discounts = self._spread_order_discount(normalized, product_lines, currency)
         lines_vals, discount_groups = [], {}
         for line in product_lines:
             vals, taxes, discount = self._prepare_product_line_vals(
-                mapping, line, products[line.external_id], order_discounts.get(line.external_id)
+                mapping,
+                line,
+                products.get(line.external_id, self.env["product.product"]),
+                order_discounts.get(line.external_id),
             )
             if discount:
                 group = discount_groups.setdefault(tuple(sorted(taxes.ids)), [taxes, 0.0])
                 group[1] += discount
             lines_vals.append(vals)
-        lines_vals += [
-            self._prepare_fee_line_vals(mapping, line) for line in normalized.lines if line.is_fee
-        ]
-        for index, shipping in enumerate(normalized.shipping_lines):
-            vals = self._prepare_shipping_line_vals(mapping, index, shipping)
-            if vals:
-                lines_vals.append(vals)
-        if mapping.tax_errors:
-            raise OmsMappingError(
-                self._get_unmapped_taxes_message(channel, normalized, mapping.tax_errors)
+        lines_vals += self._collect_line_vals(
+            mapping,
+            [(self._prepare_fee_line_vals, line) for line in normalized.lines if line.is_fee]
+            + [
+                (self._prepare_shipping_line_vals, index, shipping)
+                for index, shipping in enumerate(normalized.shipping_lines)
+            ]
+            + [
+                (self._prepare_discount_line_vals, key, taxes, amount)
+                for key, (taxes, amount) in discount_groups.items()
+            ],
+        )
+        if mapping.tax_errors or mapping.errors:
+            raise self._merge_mapping_errors(
+                normalized, self._get_unmapped_taxes_errors(mapping) + mapping.errors
             )
-        lines_vals += [
-            self._prepare_discount_line_vals(mapping, key, taxes, amount)
-            for key, (taxes, amount) in discount_groups.items()
-        ]
         for sequence, vals in enumerate(lines_vals, start=1):
             vals["sequence"] = sequence
         return lines_vals
+
+    @api.model
+    def _collect_line_vals(self, mapping, calls):
+        """The values of ``calls`` (``(method, *args)``, each a ``_prepare_*_line_vals``); the
+        mapping errors they raise go to ``mapping.errors``, so that all are reported."""
+        result = []
+        for method, *args in calls:
+            try:
+                vals = method(mapping, *args)
+            except OmsMappingError as exc:
+                mapping.errors.append(exc)
+                continue
+            if vals:
+                result.append(vals)
+        return result
 
     @api.model
     def _get_line_taxes(self, mapping, channel_taxes, product):
@@ -787,43 +998,131 @@ class OmsChannelOrderMapper(models.AbstractModel):
         return taxes, self._get_price_factor(mapping.normalized, channel_taxes, taxes)
 
     @api.model
+    def _get_exact_price(self, currency, quantity, price, amount, search=True):
+        """(unit price, discount %) such that Odoo's line amount, ``price * quantity *
+        (1 - discount / 100)`` rounded to ``currency``, is exactly ``amount``; None when none
+        is found.
+
+        Why a discount: the unit price is stored with the *Product Price* precision (global,
+        2 decimals by default), so a channel line of 3 for 10.00 (3.333...) or a 3-decimal
+        currency's price cannot be kept as it is, and rounding it makes the order, and then
+        its invoice, a cent off. Odoo's invoice copies the unit price and the discount of the
+        sale line and computes its amount the same way, so the invoice matches the channel to
+        the cent; the line keeps its quantity and its channel key (deliveries, refunds and
+        updates find it), which splitting it would lose. The channel's ``price`` (rounded) is
+        tried first, then, when ``search`` is set, the prices next to it, then the prices from
+        ``amount / quantity`` rounded up; each with the discount expressing ``amount``.
+
+        The raw amount rounds to ``amount``; the search stops at a price keeping it within
+        ``_get_exact_price_error`` (half a cent when the company rounds tax per line, a
+        hundredth of a cent when it rounds globally: the raw amounts are added up), else takes
+        the closest."""
+        if not quantity:
+            return float_round(price, precision_digits=self._get_price_digits()), 0.0
+        sign = -1.0 if amount < 0 else 1.0
+        amount, price = abs(amount), abs(price)
+        price_digits = self._get_price_digits()
+        first = float_round(price, precision_digits=price_digits)
+        candidates = [first]
+        if search:
+            step = 10.0**-price_digits
+            start = float_round(
+                amount / quantity, precision_digits=price_digits, rounding_method="UP"
+            )
+            for index in range(1, EXACT_PRICE_SEARCH):
+                candidates += [first - index * step, first + index * step]
+            candidates += [start + index * step for index in range(EXACT_PRICE_SEARCH)]
+        best = None
+        for candidate in candidates:
+            discount, error = self._get_exact_discount(currency, quantity, candidate, amount)
+            if discount is None or (best and best[0] <= error):
+                continue
+            best = (error, sign * float_round(candidate, precision_digits=price_digits), discount)
+            if error <= self._get_exact_price_error(currency):
+                break
+        return best[1:] if best else None
+
+    @api.model
+    def _get_exact_discount(self, currency, quantity, price, amount):
+        """(discount %, error): the discount % (with the *Discount* precision) making
+        ``price * quantity`` the line amount ``amount`` (see ``_get_exact_price``) and how far
+        the raw amount is from ``amount``; (None, None) when none does."""
+        gross = price * quantity
+        if gross <= 0:
+            return (0.0, 0.0) if currency.is_zero(amount) else (None, None)
+        digits = self.env["decimal.precision"].precision_get("Discount")
+        discount = float_round((1.0 - amount / gross) * 100.0, precision_digits=digits)
+        if discount < 0 or discount > 100:
+            return None, None
+        raw = gross * (1.0 - discount / 100.0)
+        if currency.compare_amounts(raw, amount):
+            return None, None
+        return discount, abs(raw - amount)
+
+    @api.model
+    def _get_exact_price_error(self, currency):
+        """Largest difference between a line's raw amount and the channel's: half a cent
+        when tax is rounded per line, a hundredth of a cent when it is rounded globally."""
+        if self.env.company.tax_calculation_rounding_method == "round_globally":
+            return currency.rounding / 100.0
+        return currency.rounding / 2.0
+
+    @api.model
+    def _get_price_digits(self):
+        return self.env["decimal.precision"].precision_get("Product Price")
+
+    @api.model
     def _prepare_product_line_vals(self, mapping, line, product, order_discount=None):
-        """(values, taxes, discount left for a discount line) of a product line: its own
-        discount and its share ``order_discount`` of the order's become a discount % when the
-        channel says so and a % can express it (else a discount line of its taxes)."""
+        """(values, taxes, discount left for a discount line) of a product line. Its amount is
+        the channel's to the cent (``_get_exact_price``); its own discount and its share
+        ``order_discount`` of the order's become a discount % when the channel says so (with
+        the unit price next to the channel's that makes it exact); else a discount line of
+        its taxes."""
         channel, currency = mapping.channel, mapping.currency
         taxes, factor = self._get_line_taxes(mapping, line.taxes, product)
-        price_digits = self.env["decimal.precision"].precision_get("Product Price")
-        price = float_round(line.price_unit * factor, precision_digits=price_digits)
+        price = line.price_unit * factor
+        gross = currency.round(line.price_unit * line.quantity * factor)
         discount = (line.discount_amount + (order_discount or 0.0)) * factor
+        exact = None
+        if discount and not currency.is_zero(discount) and channel.discount_handling == "line":
+            # a discount line would carry its own rounded tax: a cent off the channel's
+            exact = self._get_exact_price(
+                currency, line.quantity, price, currency.round(gross - discount)
+            )
+        if exact:
+            discount = 0.0
+        else:
+            exact = self._get_exact_price(currency, line.quantity, price, gross)
+            exact = exact or (float_round(price, precision_digits=self._get_price_digits()), 0.0)
         vals = self._prepare_line_vals(
-            line.name or product.display_name, product, line.quantity, price, taxes
+            line.name or product.display_name, product, line.quantity, exact[0], taxes
         )
-        vals["oms_external_line_id"] = line.external_id
+        vals.update(discount=exact[1], oms_external_line_id=line.external_id)
         if not discount or currency.is_zero(discount):
             return vals, taxes, 0.0
-        gross = price * line.quantity
-        percent = float_round(discount / gross * 100.0, precision_digits=2) if gross else 0.0
-        exact = not currency.compare_amounts(gross * (1.0 - percent / 100.0), gross - discount)
-        if channel.discount_handling == "line" and (exact or not channel.discount_product_id):
-            vals["discount"] = min(percent, 100.0)
-            return vals, taxes, 0.0
         return vals, taxes, discount
+
+    @api.model
+    def _prepare_single_line_vals(self, mapping, name, product, amount, taxes):
+        """Values of a line of quantity 1 amounting to ``amount`` exactly (fee, shipping,
+        discount lines; see ``_get_exact_price``)."""
+        currency = mapping.currency
+        exact = self._get_exact_price(currency, 1.0, amount, currency.round(amount))
+        exact = exact or (amount, 0.0)
+        vals = self._prepare_line_vals(name, product, 1.0, exact[0], taxes)
+        vals["discount"] = exact[1]
+        return vals
 
     @api.model
     def _prepare_fee_line_vals(self, mapping, line):
         """Values of a fee line (gift wrapping, payment surcharge...), with the fee product."""
         product = mapping.channel.fee_product_id
         if not product:
-            raise OmsMappingError(
-                self._get_missing_product_message(
-                    mapping.channel, mapping.normalized, "fee", line.name
-                )
-            )
+            raise self._get_missing_product_error(mapping, "fee", line.name)
         taxes, factor = self._get_line_taxes(mapping, line.taxes, product)
         price = (line.price_unit * line.quantity - line.discount_amount) * factor
-        vals = self._prepare_line_vals(
-            line.name or product.display_name, product, 1.0, price, taxes
+        vals = self._prepare_single_line_vals(
+            mapping, line.name or product.display_name, product, price, taxes
         )
         vals["oms_external_line_id"] = line.external_id
         return vals
@@ -836,15 +1135,11 @@ class OmsChannelOrderMapper(models.AbstractModel):
         if not product:
             if not shipping.price:
                 return None
-            raise OmsMappingError(
-                self._get_missing_product_message(
-                    mapping.channel, mapping.normalized, "shipping", shipping.title
-                )
-            )
+            raise self._get_missing_product_error(mapping, "shipping", shipping.title)
         taxes, factor = self._get_line_taxes(mapping, shipping.taxes, product)
         price = (shipping.price - shipping.discount_amount) * factor
-        vals = self._prepare_line_vals(
-            shipping.title or product.display_name, product, 1.0, price, taxes
+        vals = self._prepare_single_line_vals(
+            mapping, shipping.title or product.display_name, product, price, taxes
         )
         vals.update(oms_external_line_id=f"shipping:{index}", is_delivery=True)
         return vals
@@ -855,15 +1150,11 @@ class OmsChannelOrderMapper(models.AbstractModel):
         ids), with the channel's discount product."""
         product = mapping.channel.discount_product_id
         if not product:
-            raise OmsMappingError(
-                self._get_missing_product_message(
-                    mapping.channel, mapping.normalized, "discount", ""
-                )
-            )
+            raise self._get_missing_product_error(mapping, "discount", "")
         label = self.env._("Discount")
         if taxes:
             label = f"{label} ({', '.join(taxes.mapped('name'))})"
-        vals = self._prepare_line_vals(label, product, 1.0, -amount, taxes)
+        vals = self._prepare_single_line_vals(mapping, label, product, -amount, taxes)
         vals["oms_external_line_id"] = "discount:" + ",".join(map(str, key))
         return vals
 
@@ -901,33 +1192,51 @@ class OmsChannelOrderMapper(models.AbstractModel):
         return shares
 
     @api.model
-    def _get_missing_product_message(self, channel, normalized, kind, label):
+    def _get_missing_product_error(self, mapping, kind, label):
         what = {
             "fee": self.env._("fee product"),
             "shipping": self.env._("shipping product"),
             "discount": self.env._("discount product"),
         }[kind]
-        return self.env._(
+        message = self.env._(
             "Order %(order)s has a %(kind)s line (%(label)s) but channel %(channel)s has no "
             "%(what)s: set it on the channel's Mapping tab, then retry.",
-            order=normalized.name or normalized.external_id,
+            order=mapping.normalized.name or mapping.normalized.external_id,
             kind=kind,
             label=label or "-",
-            channel=channel.name,
+            channel=mapping.channel.name,
             what=what,
+        )
+        return OmsMappingError(
+            message, [{"kind": "setup", "key": f"setup:{kind}_product", "message": message}]
         )
 
     @api.model
-    def _get_unmapped_taxes_message(self, channel, normalized, errors):
-        taxes = ", ".join(
-            f"{title!r} {rate:g} %" if title else f"{rate:g} %" for title, rate in sorted(errors)
-        )
-        return self.env._(
-            "Order %(order)s: channel %(channel)s has no tax mapping for %(taxes)s. Add a tax "
-            "mapping for this rate on the channel's Mapping tab (prices %(basis)s tax: pick a "
-            "tax %(basis)s in price), then retry.",
-            order=normalized.name or normalized.external_id,
-            channel=channel.name,
-            taxes=taxes,
-            basis=self.env._("include") if normalized.taxes_included else self.env._("exclude"),
-        )
+    def _get_unmapped_taxes_errors(self, mapping):
+        """One ``OmsMappingError`` per channel tax of the order no tax mapping covers."""
+        included = mapping.normalized.taxes_included
+        errors = []
+        for title, rate in sorted(mapping.tax_errors):
+            message = self.env._(
+                "Channel %(channel)s charges the tax %(tax)s on prices that %(basis)s tax, "
+                "and has no tax mapping for it. Add a tax mapping to an Odoo tax of "
+                "%(rate)s %% %(kind)s (Fix on the event, or the channel's Mapping tab), then "
+                "retry.",
+                channel=mapping.channel.name,
+                tax=f"{title!r} {rate:g} %" if title else f"{rate:g} %",
+                rate=f"{rate:g}",
+                basis=self.env._("include") if included else self.env._("exclude"),
+                kind=self.env._("included in the price")
+                if included
+                else self.env._("excluded from the price"),
+            )
+            problem = {
+                "kind": "tax",
+                "key": f"tax:{rate:g}:{(title or '').strip().lower()}:{int(included)}",
+                "message": message,
+                "title": title or "",
+                "rate": rate,
+                "included": included,
+            }
+            errors.append(OmsMappingError(message, [problem]))
+        return errors

@@ -43,12 +43,20 @@ class OmsProductMapping(models.Model):
             "unique(channel_id, external_product_id)",
             "This channel product id is already mapped.",
         ),
+        (
+            "external_key_required",
+            "CHECK(COALESCE(external_sku, '') != '' OR COALESCE(external_product_id, '') != '')",
+            "A product mapping needs the channel's SKU or its product id.",
+        ),
     ]
 
     @api.constrains("external_sku", "external_product_id")
     def _check_external_key(self):
         for mapping in self:
-            if not mapping.external_sku and not mapping.external_product_id:
+            if (
+                not (mapping.external_sku or "").strip()
+                and not (mapping.external_product_id or "").strip()
+            ):
                 raise ValidationError(
                     _("A product mapping needs the channel's SKU or its product id.")
                 )
