@@ -148,26 +148,40 @@ class OmsReturnLine(models.Model):
     # ------------------------------------------------------------------ lookups
     @api.model
     def _get_delivered_quantities(self, sale_lines):
-        """{sale line: quantity shipped to the customer} from the done delivery moves (returns
-        not deducted: the return lines hold those)."""
+        """{sale line: quantity with the customer}: what done deliveries took to the customer,
+        less what came back from the customer outside OMS returns (Odoo's *Return* button on
+        the delivery, a 3PL's return receipt). OMS returns are not deducted here: their lines
+        hold those quantities (``_get_held_quantities``)."""
+        shipped = self._get_customer_move_quantities(sale_lines, to_customer=True)
+        back = self._get_customer_move_quantities(sale_lines, to_customer=False)
+        result = defaultdict(float)
+        for sale_line, qty in shipped.items():
+            result[sale_line] = max(qty - back.get(sale_line, 0.0), 0.0)
+        return result
+
+    @api.model
+    def _get_customer_move_quantities(self, sale_lines, to_customer):
+        """{sale line: quantity} of the done moves of ``sale_lines`` to the customer
+        (``to_customer``) or back from the customer outside OMS returns, in the line's unit."""
         result = defaultdict(float)
         if not sale_lines:
             return result
+        domain = [
+            ("sale_line_id", "in", sale_lines.ids),
+            ("state", "=", "done"),
+            ("scrapped", "=", False),
+        ]
+        if to_customer:
+            domain.append(("location_dest_id.usage", "=", "customer"))
+        else:
+            domain += [
+                ("location_id.usage", "=", "customer"),
+                ("location_dest_id.usage", "!=", "customer"),
+                ("oms_return_line_id", "=", False),
+            ]
         # sudo: the returnable quantity is checked for users who cannot read stock moves
         # (customer service, portal customers)
-        moves = (
-            self.env["stock.move"]
-            .sudo()
-            .search(
-                [
-                    ("sale_line_id", "in", sale_lines.ids),
-                    ("state", "=", "done"),
-                    ("location_dest_id.usage", "=", "customer"),
-                    ("scrapped", "=", False),
-                ]
-            )
-        )
-        for move in moves:
+        for move in self.env["stock.move"].sudo().search(domain):
             sale_line = move.sale_line_id
             result[sale_line] += move.product_uom._compute_quantity(
                 move.quantity, sale_line.product_uom

@@ -137,6 +137,40 @@ class TestReturnsFlow(OmsReturnsCase):
             self._create_return([(self.shirt_line, 4, self.reason_size, "refund")])
         self.assertFalse(self.env["oms.return"].search([("sale_order_ids", "in", self.order.ids)]))
 
+    def test_goods_taken_back_outside_the_oms_are_not_returnable_again(self):
+        # 3 shirts shipped; 1 taken back with Odoo's own Return button on the delivery
+        delivery = self.order.picking_ids.filtered(lambda p: p.picking_type_code == "outgoing")
+        wizard = (
+            self.env["stock.return.picking"]
+            .with_context(active_id=delivery.id, active_model="stock.picking")
+            .create({})
+        )
+        for line in wizard.product_return_moves:
+            line.quantity = 1.0 if line.product_id == self.product else 0.0
+        receipt = self.env["stock.picking"].browse(wizard.action_create_returns()["res_id"])
+        receipt.move_ids.quantity = 1.0
+        receipt.move_ids.picked = True
+        receipt.button_validate()
+        self.assertEqual(self.shirt_line.qty_delivered, 2.0, "Odoo nets the return")
+        # the wizard offers the 2 still with the customer, not 3
+        action = self.order.with_user(self.return_user).action_oms_create_return()
+        wizard = (
+            self.env[action["res_model"]]
+            .with_user(self.return_user)
+            .with_context(**action["context"])
+            .create({})
+        )
+        offered = wizard.line_ids.filtered(lambda line: line.sale_line_id == self.shirt_line)
+        self.assertEqual(offered.qty_returnable, 2.0)
+        # 3 is refused with the quantities, 2 is accepted
+        with self.assertRaisesMessage(ValidationError, "at most 2.0 can come back"):
+            self._create_return([(self.shirt_line, 3, self.reason_size, "refund")])
+        ret = self._create_return([(self.shirt_line, 2, self.reason_size, "refund")])
+        self.assertEqual(ret.line_ids.quantity, 2.0)
+        # and nothing more once those 2 are held by the OMS return
+        with self.assertRaisesMessage(ValidationError, "at most 0.0 can come back"):
+            self._create_return([(self.shirt_line, 1, self.reason_size, "refund")])
+
     def test_product_never_sold_to_that_customer(self):
         with self.assertRaisesMessage(ValidationError, "never sold to Other Customer"):
             self._create_return(
