@@ -6,3 +6,4 @@ from . import threepl
 
 # marketplaces
 from . import marketplace
+from . import marketplace_yandex

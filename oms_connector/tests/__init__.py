@@ -23,3 +23,4 @@ from . import test_stock_channel_ids
 # marketplaces
 from . import test_marketplace_ozon
 from . import test_marketplace_wildberries
+from . import test_marketplace_yandex
