@@ -54,6 +54,7 @@
         "views/marketplace/sale_order_views.xml",
         "views/marketplace/stock_picking_views.xml",
         "views/marketplace/oms_channel_yandex_views.xml",
+        "views/marketplace/oms_channel_amazon_views.xml",
     ],
     "demo": [
         "demo/oms_connector_demo.xml",

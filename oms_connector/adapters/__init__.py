@@ -10,4 +10,4 @@ from .exceptions import (
     OmsSignatureError,
 )
 from . import generic, shopify, woocommerce
-from . import marketplace, ozon, wildberries, yandex_market
+from . import marketplace, ozon, wildberries, yandex_market, amazon

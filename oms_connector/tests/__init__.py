@@ -24,3 +24,4 @@ from . import test_stock_channel_ids
 from . import test_marketplace_ozon
 from . import test_marketplace_wildberries
 from . import test_marketplace_yandex
+from . import test_marketplace_amazon

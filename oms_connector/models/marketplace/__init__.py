@@ -6,3 +6,4 @@ from . import oms_channel_order
 from . import sale_order
 from . import stock_picking
 from . import oms_channel_yandex
+from . import oms_channel_amazon
