@@ -52,6 +52,7 @@ class OmsChannel(models.Model):
     @api.depends("code", "platform")
     def _compute_marketplace_notify_url(self):
         # Yandex Market posts to "<the URL it is given>/notification"
-        super()._compute_marketplace_notify_url()
+        result = super()._compute_marketplace_notify_url()
         for channel in self.filtered(lambda c: c.platform == "yandex_market" and c.code):
             channel.marketplace_notify_url = channel.marketplace_notify_url.removesuffix("/notify")
+        return result
