@@ -56,6 +56,8 @@
         "views/marketplace/oms_channel_views.xml",
         "views/marketplace/sale_order_views.xml",
         "views/marketplace/stock_picking_views.xml",
+        "views/marketplace/oms_channel_yandex_views.xml",
+        "views/marketplace/oms_channel_amazon_views.xml",
     ],
     "assets": {
         "web.assets_tests": ["oms_connector/static/tests/tours/*.js"],

@@ -15,4 +15,4 @@ from .exceptions import (
     OmsSignatureError,
 )
 from . import generic, shopify, woocommerce
-from . import marketplace, ozon, wildberries
+from . import marketplace, ozon, wildberries, yandex_market, amazon

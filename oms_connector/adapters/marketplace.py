@@ -74,6 +74,8 @@ class MarketplaceAdapter(ChannelAdapter):
     stock_requests_per_second = 0
     #: marketplace statuses meaning the buyer or the marketplace cancelled the order
     cancelled_statuses = ()
+    #: HTTP statuses meaning "too many requests" (Yandex Market answers 420)
+    rate_limit_statuses = (429,)
 
     # ------------------------------------------------------------------ HTTP with budget
     def _get_base_url(self):
@@ -115,11 +117,12 @@ class MarketplaceAdapter(ChannelAdapter):
         except (requests.Timeout, requests.ConnectionError) as exc:
             raise OmsRetryableError(f"{channel_name} could not be reached at {url}: {exc}") from exc
         retry_after = _retry_after(response)
-        if response.status_code == 429:
+        if response.status_code in self.rate_limit_statuses:
             wait = retry_after or max(1, int(self.budget_capacity / self.budget_rate))
             budgets._back_off(self.channel, budget, wait)
             raise OmsRetryableError(
-                f"{channel_name}: the marketplace is rate limiting the OMS (HTTP 429), next "
+                f"{channel_name}: the marketplace is rate limiting the OMS (HTTP "
+                f"{response.status_code}), next "
                 f"call in {wait} s.",
                 retry_after=wait,
             )
@@ -205,6 +208,15 @@ class MarketplaceAdapter(ChannelAdapter):
 
     def is_order_cancelled(self, payload):
         return self.get_order_status(payload) in self.cancelled_statuses
+
+    def is_cancellation_requested(self, payload):
+        """True when the buyer asked to cancel and the seller must answer (Yandex Market
+        DBS); see ``answer_cancellation_request``."""
+        return False
+
+    def answer_cancellation_request(self, external_id, accept, reason=None):
+        """Accept or refuse the buyer's cancellation request of order ``external_id``."""
+        raise NotImplementedError
 
     def get_pulled_order_topic(self, payload, known):
         # the import reflects a cancellation of an order Odoo never saw (taken in, cancelled),

@@ -5,3 +5,5 @@ from . import oms_channel_event
 from . import oms_channel_order
 from . import sale_order
 from . import stock_picking
+from . import oms_channel_yandex
+from . import oms_channel_amazon

@@ -29,6 +29,15 @@ class SaleOrder(models.Model):
             ("delivery_status", "in", (False, "pending", "started")),
         ]
 
+    def _is_oms_shipped(self):
+        """True when a delivery of the order left the warehouse (a marketplace's cancellation
+        request is then refused)."""
+        self.ensure_one()
+        return any(
+            picking.picking_type_code == "outgoing" and picking.state == "done"
+            for picking in self.picking_ids
+        )
+
     @api.model
     def _cron_flag_late_marketplace_orders(self):
         """Every few minutes: raise one activity on each order that missed its deadline."""
