@@ -801,6 +801,7 @@ class OmsForecastRun(models.Model):
                 if np.isfinite(score)
             ),
             "avg_daily_demand": float(result.daily[i].mean()),
+            "has_demand": bool(result.daily[i].sum() > engine.EPS),
             "forecast_qty": float(info["forecast_total"]),
             "sigma_week": float(result.sigma_week[i]),
             "outlier_count": info["outlier_count"],
@@ -886,6 +887,14 @@ class OmsForecastRun(models.Model):
             )
         else:
             stockout = self.env._("no stock-out within the horizon")
+        if not vals["has_demand"]:
+            return self.env._(
+                "Stock: %(on_hand)s on hand and %(incoming)s incoming; no demand is forecast, so "
+                "the stock on hand has no cover to count; %(stockout)s.",
+                on_hand=round(vals["on_hand_qty"], 2),
+                incoming=round(vals["incoming_qty"], 2),
+                stockout=stockout,
+            )
         return self.env._(
             "Stock: %(on_hand)s on hand and %(incoming)s incoming; the stock on hand covers "
             "%(cover)s days of demand; %(stockout)s (receipts included).",
@@ -1173,6 +1182,13 @@ class OmsForecastRun(models.Model):
         )
 
     def _describe_overstock_alert(self, forecast):
+        if not forecast.has_demand:
+            return self.env._(
+                "%(warehouse)s: %(on_hand)s %(uom)s on hand and no demand forecast.",
+                warehouse=forecast.warehouse_id.name,
+                on_hand=round(forecast.on_hand_qty, 2),
+                uom=forecast.product_id.uom_id.name,
+            )
         return self.env._(
             "%(warehouse)s: %(on_hand)s on hand cover %(cover)s days "
             "(overstock: %(excess)s %(uom)s more than the overstock horizon needs).",

@@ -43,6 +43,7 @@ class TestForecastStorage(OmsForecastCase):
             "demand_class": "smooth",
             "wape": 12.345,
             "avg_daily_demand": 1.0 / 3.0,
+            "has_demand": True,
             "cover_days": 12.5,
             "stockout_date": date(2028, 2, 29),
             "stockout_risk": True,
