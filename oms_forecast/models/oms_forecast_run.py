@@ -779,10 +779,10 @@ class OmsForecastRun(models.Model):
         storage.delete_company_forecasts(self.env, self.company_id.id)
 
     def _insert_forecasts(self, vals_list):
-        """Create the forecasts of ``vals_list`` in one statement (``storage.insert_records``:
-        defaults, stored related and computed fields as ``create``) and return them in order."""
-        Forecast = self.env["oms.forecast"].with_context(tracking_disable=True)
-        return storage.insert_records(Forecast, vals_list)
+        """Create the forecasts of ``vals_list``, in that order. Through the ORM: one forecast
+        per product and warehouse (thousands, not hundreds of thousands), and ``create`` writes
+        them as fast as a raw INSERT did (``bench/forecast.py``)."""
+        return self.env["oms.forecast"].with_context(tracking_disable=True).create(vals_list)
 
     def _prepare_forecast_vals(self, params, product_id, warehouse_id, i, result, stock, info):
         """Values of one ``oms.forecast`` (product x warehouse). Extend to store more."""
