@@ -9,13 +9,20 @@
 2. times one full forecast run (read history, forecast, cover, reorder, store, alerts, commit)
    and reports its peak memory;
 3. times the per-product ORM approach (search the moves, a Python loop per day, ORM creates)
-   on a sample, scaled up to the catalogue, for comparison.
+   on a sample, scaled up to the catalogue, for comparison;
+4. times ORM ``create`` against ``oms_forecast.storage``'s COPY on a sample of the weekly lines
+   the run wrote: the figure behind the storage module's raw SQL.
+
+A smaller catalogue runs in a few minutes (data generation included):
+
+    python bench/forecast.py --config etc/odoo.conf --database oms_bench_r2 --products 2000
 
     python bench/forecast.py --config etc/odoo.conf --database oms_bench_forecast
 """
 
 import argparse
 import gc
+import logging
 import math
 import resource
 import sys
@@ -37,6 +44,9 @@ def parse_args():
     parser.add_argument("--database", required=True)
     parser.add_argument("--products", type=int, default=PRODUCTS)
     parser.add_argument("--sample", type=int, default=SAMPLE)
+    parser.add_argument(
+        "--line-sample", type=int, default=20_000, help="weekly lines written by ORM create"
+    )
     parser.add_argument(
         "--tracemalloc", action="store_true", help="also trace Python/numpy allocations (slower)"
     )
@@ -224,9 +234,31 @@ def generate(env, count):
     )
 
 
+class StepTimes(logging.Handler):
+    """Time of each progress message of a run (``Forecast run <id>: <message>``, logged by
+    ``_report_progress``), to split the run's time into its steps without touching it."""
+
+    def __init__(self):
+        super().__init__(logging.INFO)
+        self.steps = []
+
+    def emit(self, record):
+        if record.msg == "Forecast run %s: %s" and isinstance(record.args[1], str):
+            self.steps.append((time.monotonic(), record.args[1]))
+
+    def durations(self, end):
+        """[(message, seconds until the next message)]"""
+        times = [t for t, _m in self.steps[1:]] + [end]
+        return [(m, t1 - t0) for (t0, m), t1 in zip(self.steps, times, strict=True)]
+
+
 def bench_engine(env, use_tracemalloc):
     """One full run, committed like the job does."""
     gc.collect()
+    steps = StepTimes()
+    logger = logging.getLogger("odoo.addons.oms_forecast")
+    logger.addHandler(steps)
+    logger.setLevel(logging.INFO)
     rss_before = peak_rss_mib()
     if use_tracemalloc:
         tracemalloc.start()
@@ -237,11 +269,12 @@ def bench_engine(env, use_tracemalloc):
     run._execute()
     env.cr.commit()
     elapsed = time.monotonic() - started
+    logger.removeHandler(steps)
     traced = tracemalloc.get_traced_memory()[1] / 2**20 if use_tracemalloc else None
     if use_tracemalloc:
         tracemalloc.stop()
     rss_after = peak_rss_mib()
-    return run, elapsed, rss_before, rss_after, traced
+    return run, elapsed, rss_before, rss_after, traced, steps.durations(started + elapsed)
 
 
 def bench_orm_per_product(env, sample):
@@ -313,6 +346,49 @@ def bench_orm_per_product(env, sample):
     return len(products), elapsed
 
 
+def _stored_vals(records, exclude=()):
+    """Values of ``records`` as ``create`` takes them (stored, non-computed fields)."""
+    names = [
+        name
+        for name, field in records._fields.items()
+        if field.store
+        and field.column_type
+        and not field.compute
+        and not field.automatic
+        and name not in exclude
+    ]
+    vals_list = records.read(names, load=None)
+    for vals in vals_list:
+        del vals["id"]
+    return vals_list
+
+
+def bench_line_writes(env, run, line_sample):
+    """Seconds to write ``line_sample`` of the run's weekly lines again, through ORM ``create``
+    and through ``storage.copy_records``; each in a transaction rolled back."""
+    from odoo.addons.oms_forecast import storage
+
+    Line = env["oms.forecast.line"]
+    lines = Line.search([("forecast_id.run_id", "=", run.id)], limit=line_sample)
+    line_vals = _stored_vals(lines)
+    figures = {}
+    for label in ("orm", "storage"):
+        lines.unlink()
+        env.flush_all()
+        started = time.monotonic()
+        if label == "orm":
+            Line.create(line_vals)
+        else:
+            storage.copy_records(
+                Line, {name: [v[name] for v in line_vals] for name in line_vals[0]}
+            )
+        env.flush_all()
+        figures[label] = time.monotonic() - started
+        env.cr.rollback()
+        env.invalidate_all()
+    return len(line_vals), figures
+
+
 def main():
     args = parse_args()
     import odoo
@@ -326,7 +402,7 @@ def main():
         env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
         print(f"==> oms_forecast benchmark on {args.database}", flush=True)
         generate(env, args.products)
-        run, elapsed, rss_before, rss_after, traced = bench_engine(env, args.tracemalloc)
+        run, elapsed, rss_before, rss_after, traced, steps = bench_engine(env, args.tracemalloc)
         print(
             f"    vectorised run: {run.series_count:,} products x warehouses, "
             f"{run.line_count:,} weekly lines, {run.stockout_count} stock-out risks, "
@@ -334,6 +410,8 @@ def main():
         )
         print(f"    methods: {run.method_summary}")
         print(f"    time: {elapsed:.1f} s (target 30 s)")
+        for message, seconds in steps:
+            print(f"      {seconds:6.1f} s  {message}")
         print(
             f"    peak RSS of the process: {rss_after:.0f} MiB "
             f"(before the run {rss_before:.0f} MiB; target 1024 MiB)"
@@ -345,6 +423,11 @@ def main():
         print(
             f"    per-product ORM approach: {count} products in {orm_elapsed:.1f} s "
             f"-> {scaled:.0f} s for {run.series_count:,} ({scaled / elapsed:.0f}x slower)"
+        )
+        lines, figures = bench_line_writes(env, run, args.line_sample)
+        print(
+            f"    {lines:,} weekly lines written again: ORM create {figures['orm']:.2f} s, "
+            f"COPY {figures['storage']:.2f} s ({figures['orm'] / figures['storage']:.1f}x)"
         )
     return 0
 

@@ -3,7 +3,7 @@
 {
     "name": "OMS Forecast",
     "summary": "Demand forecasts, stock cover, stock-out and overstock alerts, reorder suggestions",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Inventory/Inventory",
     "website": "https://github.com/oms-odoo/oms",
     "author": "OMS Authors",

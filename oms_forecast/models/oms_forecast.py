@@ -79,12 +79,19 @@ class OmsForecast(models.Model):
     sigma_week = fields.Float(string="Weekly Error (σ)", readonly=True, aggregator=None)
     on_hand_qty = fields.Float(string="On Hand", readonly=True)
     incoming_qty = fields.Float(string="Incoming", readonly=True)
+    has_demand = fields.Boolean(
+        string="Demand Forecast",
+        readonly=True,
+        help="Some demand is forecast over the horizon. Without demand the stock on hand has no "
+        'cover to count: it shows as "No demand".',
+    )
     cover_days = fields.Float(
         string="Cover (days)",
         readonly=True,
         digits=(16, 1),
         aggregator="avg",
-        help="Days the stock on hand lasts at the forecast demand.",
+        help="Days the stock on hand lasts at the forecast demand (9999 when it lasts beyond any "
+        "horizon, e.g. without demand; shown blank then).",
     )
     stockout_date = fields.Date(
         string="Stock-out",

@@ -8,7 +8,7 @@ from .. import engine
 class OmsForecastLine(models.Model):
     """Weekly forecast and actual demand of a product in a warehouse, per channel.
 
-    Written by ``oms.forecast.run`` (see ``_copy_lines``): the backtest weeks hold the actual
+    Written by ``oms.forecast.run`` (see ``_store_lines``): the backtest weeks hold the actual
     sales and the out-of-sample forecast, then the current week and the horizon."""
 
     _name = "oms.forecast.line"

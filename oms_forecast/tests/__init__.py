@@ -1,1 +1,5 @@
 from . import test_engine
+from . import test_storage
+from . import test_forecast_flow
+from . import test_forecast_access_reports
+from . import test_forecast_cover

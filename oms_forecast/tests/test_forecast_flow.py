@@ -132,7 +132,7 @@ class TestForecastFlow(OmsForecastCase):
         }
         self.assertEqual(len(daily), HISTORY, "one entry per day, the cancelled order ignored")
         returned_index = (
-            (self.today - timedelta(days=HISTORY - self.returned_day)) - params["history_start"]
+            (self.today - timedelta(days=HISTORY - self.returned_day)) - params.history_start
         ).days
         self.assertEqual(daily[returned_index], 0.0, "the return is booked on its delivery day")
         self.assertEqual({q for d, q in daily.items() if d != returned_index}, {4.0})
