@@ -17,7 +17,7 @@ PLACEHOLDER = re.compile(r"%\([a-z_]+\)[srdf]|%%")
 #: English terms that read the same in Russian (names, acronyms, samples)
 SAME_IN_RUSSIAN = {
     "API", "URL", "ID", "OMS", "3PL", "MASE", "WAPE (%)", "Shopify", "WooCommerce",
-    "2025-01", "https://api.3pl.example.com/v1", "API URL",
+    "2025-01", "https://api.3pl.example.com/v1", "API URL", "Ozon", "Wildberries",
 }  # fmt: skip
 
 
@@ -109,5 +109,6 @@ class TestRussian(IntakeChannelMixin, TransactionCase):
         event._job_process()
         self.assertEqual(event.state, "failed")
         self.assertIn("OMS-RU-404", event.error)
-        self.assertIn("в Odoo нет товара для этих строк канала", event.error)
-        self.assertIn("товар с этим внутренним кодом", event.error)
+        self.assertIn("В Odoo нет товара для строки", event.error)
+        self.assertIn("артикул 'OMS-RU-404'", event.error)
+        self.assertIn("кнопка «Исправить» в событии", event.error)

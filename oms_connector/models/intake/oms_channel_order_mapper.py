@@ -1217,14 +1217,17 @@ class OmsChannelOrderMapper(models.AbstractModel):
         included = mapping.normalized.taxes_included
         errors = []
         for title, rate in sorted(mapping.tax_errors):
+            # formatted outside _(): an f-string among its arguments stops the .pot export
+            tax_label = f"{title!r} {rate:g} %" if title else f"{rate:g} %"
+            rate_label = f"{rate:g}"
             message = self.env._(
                 "Channel %(channel)s charges the tax %(tax)s on prices that %(basis)s tax, "
                 "and has no tax mapping for it. Add a tax mapping to an Odoo tax of "
                 "%(rate)s %% %(kind)s (Fix on the event, or the channel's Mapping tab), then "
                 "retry.",
                 channel=mapping.channel.name,
-                tax=f"{title!r} {rate:g} %" if title else f"{rate:g} %",
-                rate=f"{rate:g}",
+                tax=tax_label,
+                rate=rate_label,
                 basis=self.env._("include") if included else self.env._("exclude"),
                 kind=self.env._("included in the price")
                 if included
