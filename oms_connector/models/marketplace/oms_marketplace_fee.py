@@ -69,6 +69,7 @@ class OmsChannelOrder(models.Model):
         index="btree_not_null",
         copy=False,
         readonly=True,
+        groups="account.group_account_invoice",
     )
 
     def _after_order_imported(self, normalized, event):
