@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from .base import register_adapter_extension
 from .reader import round_amount
 
+#: the platforms of ``MarketplaceAdapter``: the mixins of marketplace behaviour extend them only
+MARKETPLACE_PLATFORMS = ("ozon", "wildberries", "yandex_market", "amazon")
 FEE_COMMISSION = "commission"
 FEE_LOGISTICS = "logistics"
 
@@ -21,7 +23,7 @@ class MarketplaceFee:
     amount: float  # positive: what the marketplace keeps, in the order's currency
 
 
-@register_adapter_extension()
+@register_adapter_extension(*MARKETPLACE_PLATFORMS)
 class MarketplaceFeesAdapterMixin:
     def get_order_fees(self, payload):
         """The ``MarketplaceFee`` list the marketplace charges for the order ``payload``, once

@@ -1,12 +1,14 @@
 # Copyright 2026 The OMS Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Returns read from a platform's API by the channel's pull (marketplaces), for the platforms
-that publish no return webhook. The default: the platform's returns are not pulled."""
+that publish no return webhook (the marketplaces). The default: the platform's returns are not
+pulled."""
 
 from odoo.addons.oms_connector.adapters import register_adapter_extension
+from odoo.addons.oms_connector.adapters.marketplace_fees import MARKETPLACE_PLATFORMS
 
 
-@register_adapter_extension()
+@register_adapter_extension(*MARKETPLACE_PLATFORMS)
 class PulledReturnsAdapterMixin:
     """A platform whose returns are read from its API overrides ``fetch_return_requests_since``
     and ``get_return_request_id``; each payload becomes a ``return.requested`` event read by

@@ -23,6 +23,8 @@ class OmsChannel(models.Model):
         so that a rate limit on the returns retries the whole pull from the same moment; their
         events are stored after the orders' ones, so that a return of a new order finds it."""
         self.ensure_one()
+        if not self.is_marketplace:
+            return super()._job_pull_orders()
         try:
             payloads = self._get_adapter().fetch_return_requests_since(self._get_pull_since())
         except OmsRetryableError as exc:

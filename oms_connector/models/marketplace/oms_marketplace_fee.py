@@ -84,7 +84,11 @@ class OmsChannelOrder(models.Model):
         to change the bill."""
         self.ensure_one()
         channel = self.channel_id
-        if self.marketplace_fee_bill_id or not channel.marketplace_fee_partner_id:
+        if (
+            not channel.is_marketplace
+            or self.marketplace_fee_bill_id
+            or not channel.marketplace_fee_partner_id
+        ):
             return self.env["account.move"]
         fees = channel._get_adapter().get_order_fees(normalized.raw)
         if not fees:
