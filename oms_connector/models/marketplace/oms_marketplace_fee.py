@@ -26,7 +26,6 @@ class OmsChannel(models.Model):
     )
     marketplace_fee_journal_id = fields.Many2one(
         "account.journal",
-        string="Marketplace Fee Journal",
         domain="[('type', '=', 'purchase')]",
         help="Purchase journal of the fee bills (empty: the company's first purchase journal).",
     )
@@ -65,7 +64,6 @@ class OmsChannelOrder(models.Model):
 
     marketplace_fee_bill_id = fields.Many2one(
         "account.move",
-        string="Marketplace Fee Bill",
         index="btree_not_null",
         copy=False,
         readonly=True,
