@@ -58,6 +58,7 @@
         "views/marketplace/stock_picking_views.xml",
         "views/marketplace/oms_channel_yandex_views.xml",
         "views/marketplace/oms_channel_amazon_views.xml",
+        "views/marketplace/oms_marketplace_fee_views.xml",
     ],
     "assets": {
         "web.assets_tests": ["oms_connector/static/tests/tours/*.js"],

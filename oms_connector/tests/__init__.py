@@ -29,6 +29,7 @@ from . import test_marketplace_ozon
 from . import test_marketplace_wildberries
 from . import test_marketplace_yandex
 from . import test_marketplace_amazon
+from . import test_marketplace_fees
 from . import test_tour_failed_event
 from . import test_i18n_ru
 from . import test_intake_field_kinds

@@ -14,3 +14,4 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import oms_return_report
+from . import oms_channel_pulled_returns

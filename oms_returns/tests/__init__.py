@@ -6,3 +6,4 @@ from . import test_returns_accounting
 from . import test_returns_portal
 from . import test_returns_report
 from . import test_portal_refusals
+from . import test_returns_marketplace

@@ -7,3 +7,4 @@ from . import sale_order
 from . import stock_picking
 from . import oms_channel_yandex
 from . import oms_channel_amazon
+from . import oms_marketplace_fee
