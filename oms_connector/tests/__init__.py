@@ -17,6 +17,7 @@ from . import test_accounting_lifecycle
 # routing and fulfilment
 from . import test_routing
 from . import test_routing_concurrency
+from . import test_routing_isolation
 from . import test_threepl
 from . import test_tracking
 from . import test_stock_sync

@@ -12,9 +12,13 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import psycopg2
+
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from ..concurrency import is_passing_conflict
 from .stock_move import OPEN_MOVES_WHERE
 
 _logger = logging.getLogger(__name__)
@@ -26,6 +30,8 @@ UNKNOWN_KM = 20000.0
 EARTH_RADIUS_KM = 6371.0
 #: quantities closer than this are equal (far below any unit of measure's rounding)
 QTY_EPSILON = 1e-6
+#: an error is cut to this length in the reason of a held order
+ERROR_MAX_CHARS = 500
 
 
 def haversine_km(lat1, lon1, lat2, lon2):
@@ -145,7 +151,12 @@ class OmsRoutingEngine(models.AbstractModel):
     def route_orders(self, orders, confirm=True):
         """Decide and record the routing of ``orders`` (draft channel orders), then confirm
         those that were routed (per the channel's confirmation policy). Returns the list of
-        ``RoutingDecision``. Locks the products first: see ``_lock_products``."""
+        ``RoutingDecision``. Locks the products first: see ``_lock_products``.
+
+        One order's failure never stops the others: an order whose decision, recording or
+        confirmation raises is held for review with the error (see ``_hold_on_error``), the
+        others go on. Passing conflicts with a parallel transaction are raised, for the job to
+        retry the batch."""
         orders = orders.filtered(lambda o: o.state in ("draft", "sent"))
         if not orders:
             return []
@@ -153,12 +164,90 @@ class OmsRoutingEngine(models.AbstractModel):
         product_ids = sorted({line[1] for info in infos for line in info.lines})
         self._lock_products(product_ids)
         batch = self._prepare_routing_context(infos, product_ids)
-        decisions = [self._decide(info, batch) for info in infos]
-        self._apply_decisions(orders, decisions)
+        decisions = [self._decide_or_hold(info, batch) for info in infos]
+        decisions = self._apply_decisions_isolated(orders, decisions)
         if confirm:
-            routed = orders.filtered(lambda o: o.oms_routing_state in ("routed", "backorder"))
-            routed._oms_confirm_routed_orders()
+            decisions = self._confirm_routed_isolated(orders, decisions)
         return decisions
+
+    # ------------------------------------------------------------------ isolation
+    @api.model
+    def _decide_or_hold(self, info, batch):
+        """``_decide``, or the held decision of its error. Deciding works in memory (it must
+        not write), so it needs no savepoint."""
+        try:
+            return self._decide(info, batch)
+        except Exception as exc:
+            if isinstance(exc, psycopg2.Error) or is_passing_conflict(exc):
+                raise  # a database error aborted the transaction: the batch cannot go on
+            return self._prepare_error_decision(info.id, info.name, exc)
+
+    @api.model
+    def _apply_decisions_isolated(self, orders, decisions):
+        """Record ``decisions`` together; when that fails, one order at a time, each in its
+        own savepoint, so that only the order that fails is held (with its error)."""
+        try:
+            with self.env.cr.savepoint():
+                self._apply_decisions(orders, decisions)
+            return decisions
+        except Exception as exc:
+            if is_passing_conflict(exc):
+                raise
+            _logger.warning("Recording %s routing decisions failed (%s)", len(decisions), exc)
+        return [
+            self._run_or_hold(
+                orders.browse(decision.order_id),
+                lambda order, decision=decision: self._apply_decisions(order, [decision]),
+            )
+            or decision
+            for decision in decisions
+        ]
+
+    @api.model
+    def _confirm_routed_isolated(self, orders, decisions):
+        """Confirm the routed orders one at a time, each in its own savepoint: an order whose
+        confirmation raises is held with its error, the others are confirmed. Returns the
+        decisions with those of the orders held."""
+        held = {}
+        for order in orders.filtered(lambda o: o.oms_routing_state in ("routed", "backorder")):
+            decision = self._run_or_hold(order, lambda order: order._oms_confirm_routed_orders())
+            if decision:
+                held[order.id] = decision
+        return [held.get(decision.order_id, decision) for decision in decisions]
+
+    @api.model
+    def _run_or_hold(self, order, work):
+        """Run ``work(order)`` in a savepoint. When it raises (a passing conflict apart), roll
+        it back, hold the order with the error and return that decision; else None."""
+        try:
+            with self.env.cr.savepoint():
+                work(order)
+            return None
+        except Exception as exc:
+            if is_passing_conflict(exc):
+                raise
+            decision = self._prepare_error_decision(order.id, order.name, exc)
+        self._apply_decisions(order, [decision])
+        return decision
+
+    @api.model
+    def _prepare_error_decision(self, order_id, order_name, exc):
+        """The held ``RoutingDecision`` of an order whose routing raised ``exc``: the reason
+        names the order and the error, for the person who reviews held orders."""
+        _logger.warning("Routing of %s failed: held for review", order_name, exc_info=exc)
+        if isinstance(exc, UserError):
+            error = exc.args[0] if exc.args else type(exc).__name__
+        else:
+            error = f"{type(exc).__name__}: {exc}".strip()
+        return RoutingDecision(
+            order_id=order_id,
+            state="held",
+            reason=self.env._(
+                "Routing of %(order)s failed: %(error)s. Held for review.",
+                order=order_name,
+                error=error[:ERROR_MAX_CHARS],
+            ),
+        )
 
     # ------------------------------------------------------------------ loading
     @api.model
@@ -599,35 +688,62 @@ class OmsRoutingEngine(models.AbstractModel):
         ranked = self._sort_by_distance(
             self._get_candidate_warehouses(info, conditions, batch), info, batch
         )
+        max_shipments = conditions["max_shipments"]
+        line_warehouses, chosen = self._split_lines(info, ranked, max_shipments, batch)
+        if line_warehouses is None:
+            return None
+        return self._prepare_split_decision(info, conditions, batch, line_warehouses, chosen)
+
+    @api.model
+    def _split_lines(self, info, ranked, max_shipments, batch):
+        """``(line id -> warehouse id, chosen warehouse ids)`` of the greedy split of the
+        order's storable lines over the ``ranked`` warehouses; the first element is None when
+        some line finds no warehouse within ``max_shipments``."""
         remaining = {line_id: (product_id, qty) for line_id, product_id, qty in info.lines}
         taken = defaultdict(float)
         line_warehouses = {}
         chosen = []
-        while remaining and len(chosen) < conditions["max_shipments"]:
-            best, best_lines = None, []
-            for _distance, warehouse in ranked:
-                if warehouse.id in chosen:
-                    continue
-                lines = [
-                    line_id
-                    for line_id, (product_id, qty) in remaining.items()
-                    if batch.available(product_id, warehouse.id) - taken[product_id, warehouse.id]
-                    >= qty - QTY_EPSILON
-                ]
-                if len(lines) > len(best_lines):
-                    best, best_lines = warehouse, lines
+        while remaining and len(chosen) < max_shipments:
+            best, best_lines = self._get_best_split_warehouse(
+                ranked, chosen, remaining, taken, batch
+            )
             if not best:
                 break
             for line_id in best_lines:
                 product_id, qty = remaining[line_id]
-                free = batch.available(product_id, best.id) - taken[product_id, best.id]
-                if free >= qty - QTY_EPSILON:
+                # two lines of one product may each fit alone but not together
+                if batch.available(product_id, best.id) - taken[product_id, best.id] >= (
+                    qty - QTY_EPSILON
+                ):
                     taken[product_id, best.id] += qty
                     line_warehouses[line_id] = best.id
                     del remaining[line_id]
             chosen.append(best.id)
-        if remaining:
-            return None
+        return (None if remaining else line_warehouses), chosen
+
+    @api.model
+    def _get_best_split_warehouse(self, ranked, chosen, remaining, taken, batch):
+        """``(WarehouseInfo, line ids)``: the not yet chosen warehouse that can ship the most
+        ``remaining`` lines with what the split has not ``taken`` yet (the nearest on a tie),
+        or ``(None, [])``."""
+        best, best_lines = None, []
+        for _distance, warehouse in ranked:
+            if warehouse.id in chosen:
+                continue
+            lines = [
+                line_id
+                for line_id, (product_id, qty) in remaining.items()
+                if batch.available(product_id, warehouse.id) - taken[product_id, warehouse.id]
+                >= qty - QTY_EPSILON
+            ]
+            if len(lines) > len(best_lines):
+                best, best_lines = warehouse, lines
+        return best, best_lines
+
+    @api.model
+    def _prepare_split_decision(self, info, conditions, batch, line_warehouses, chosen):
+        """The ``RoutingDecision`` of a split: the lines routing did not place (services,
+        consumables) ship with the first warehouse."""
         primary = chosen[0]
         for line_id in info.all_line_ids:
             line_warehouses.setdefault(line_id, primary)

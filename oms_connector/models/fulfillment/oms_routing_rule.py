@@ -195,9 +195,17 @@ class OmsRoutingRule(models.Model):
     @api.model
     def _matches_conditions(self, conditions, order_info):
         """True when the order described by ``order_info`` (an ``OrderInfo`` of the engine)
-        meets every condition of ``conditions`` (see ``_prepare_routing_conditions``)."""
-        if conditions["company_id"] != order_info.company_id:
-            return False
+        meets every condition of ``conditions`` (see ``_prepare_routing_conditions``). Extend
+        ``_matches_destination`` or ``_matches_contents`` for a condition of that kind."""
+        return (
+            conditions["company_id"] == order_info.company_id
+            and self._matches_destination(conditions, order_info)
+            and self._matches_contents(conditions, order_info)
+        )
+
+    @api.model
+    def _matches_destination(self, conditions, order_info):
+        """The channel and where the order goes: country, state, zip prefix."""
         if conditions["channel_ids"] and order_info.channel_id not in conditions["channel_ids"]:
             return False
         if conditions["country_ids"] and order_info.country_id not in conditions["country_ids"]:
@@ -205,16 +213,19 @@ class OmsRoutingRule(models.Model):
         if conditions["state_ids"] and order_info.state_id not in conditions["state_ids"]:
             return False
         prefixes = conditions["zip_prefixes"]
-        if prefixes and not order_info.zip.upper().startswith(prefixes):
-            return False
+        return not prefixes or order_info.zip.upper().startswith(prefixes)
+
+    @api.model
+    def _matches_contents(self, conditions, order_info):
+        """What the order holds: product categories, amount, priority."""
         if conditions["categ_ids"] and not (conditions["categ_ids"] & order_info.categ_ids):
             return False
         if conditions["amount_min"] and order_info.amount < conditions["amount_min"]:
             return False
         if conditions["amount_max"] and order_info.amount > conditions["amount_max"]:
             return False
-        if conditions["priority"] == "priority" and not order_info.priority:
-            return False
-        if conditions["priority"] == "normal" and order_info.priority:
-            return False
+        if conditions["priority"] == "priority":
+            return bool(order_info.priority)
+        if conditions["priority"] == "normal":
+            return not order_info.priority
         return True
