@@ -40,6 +40,13 @@ CONCURRENCY_PGCODES = {
 }
 #: seconds a retried job waits (random in this range: two conflicting jobs do not meet again)
 RETRY_DELAY = (0.5, 2.5)
+#: on top of it, a backoff that doubles with each retry of the same job, up to this cap: a job
+#: whose order is in another job's long batch waits for that batch instead of spending its
+#: retries while it runs (seen with 300-order bursts: "Max. retries reached" on jobs whose
+#: events another batch had taken in)
+RETRY_BACKOFF_CAP = 30
+#: retries of the event processing jobs (queue_job's default is 5)
+PROCESSING_MAX_RETRIES = 10
 
 
 class OmsPassingConflict(OmsRetryableError):
@@ -80,4 +87,17 @@ def job_retried_on_conflict(env):
         if not is_passing_conflict(exc):
             raise
         conflict = as_passing_conflict(exc)
-        raise RetryableJobError(str(conflict), seconds=int(conflict.retry_after) + 1) from exc
+        delay = conflict.retry_after + get_retry_backoff(env)
+        raise RetryableJobError(str(conflict), seconds=int(delay) + 1) from exc
+
+
+def get_retry_backoff(env):
+    """Seconds added to a passing conflict's delay for the queue job running in ``env``
+    (``job_uuid`` in its context): 0 on its first try, then 1, 3, 7, 15, then
+    ``RETRY_BACKOFF_CAP`` (2^retry - 1)."""
+    job_uuid = env.context.get("job_uuid")
+    if not job_uuid:
+        return 0
+    # sudo: the job's own row, read for its retry count whoever enqueued it
+    job = env["queue.job"].sudo().search([("uuid", "=", job_uuid)], limit=1)
+    return min(2 ** (job.retry or 0) - 1, RETRY_BACKOFF_CAP)

@@ -24,8 +24,10 @@ from ..adapters.normalized import NormalizedOrder
 from ..adapters.sanitize import clean_surrogates, loads_json
 from ..adapters.transport import body_digest
 from .concurrency import (
+    PROCESSING_MAX_RETRIES,
     OmsPassingConflict,
     as_passing_conflict,
+    get_retry_backoff,
     is_passing_conflict,
     job_retried_on_conflict,
 )
@@ -251,6 +253,7 @@ class OmsChannelEvent(models.Model):
         for event in self:
             event.with_delay(
                 eta=eta,
+                max_retries=PROCESSING_MAX_RETRIES,
                 identity_key=event._get_processing_identity_key(),
                 description=_(
                     "Process %(topic)s %(order)s from %(channel)s",
@@ -427,7 +430,10 @@ class OmsChannelEvent(models.Model):
         except Exception as exc:  # recorded on the event by _get_outcome_vals
             outcome = as_passing_conflict(exc) if is_passing_conflict(exc) else exc
             if isinstance(outcome, OmsRetryableError) and self._job_has_retries_left():
-                raise RetryableJobError(str(outcome), seconds=outcome.retry_after) from exc
+                delay = outcome.retry_after  # None: the job function's retry pattern
+                if isinstance(outcome, OmsPassingConflict):
+                    delay = int((delay or 0) + get_retry_backoff(self.env)) + 1
+                raise RetryableJobError(str(outcome), seconds=delay) from exc
         vals.update(self._get_outcome_vals(outcome))
         self.write(vals)
         return vals.get("error") or _("Event %(state)s.", state=vals["state"])
