@@ -80,6 +80,8 @@ def as_passing_conflict(exc):
 def job_retried_on_conflict(env):
     """Run a queue_job job's work; a passing conflict, including one met when its writes are
     flushed, raises ``RetryableJobError`` inside the job, so that the retry counts."""
+    # read now: after a conflict the transaction may be aborted and refuse any query
+    backoff = get_retry_backoff(env)
     try:
         yield
         env.flush_all()
@@ -87,7 +89,7 @@ def job_retried_on_conflict(env):
         if not is_passing_conflict(exc):
             raise
         conflict = as_passing_conflict(exc)
-        delay = conflict.retry_after + get_retry_backoff(env)
+        delay = conflict.retry_after + backoff
         raise RetryableJobError(str(conflict), seconds=int(delay) + 1) from exc
 
 
