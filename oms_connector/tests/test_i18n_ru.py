@@ -17,7 +17,7 @@ PLACEHOLDER = re.compile(r"%\([a-z_]+\)[srdf]|%%")
 #: English terms that read the same in Russian (names, acronyms, samples)
 SAME_IN_RUSSIAN = {
     "API", "URL", "ID", "OMS", "3PL", "MASE", "WAPE (%)", "Shopify", "WooCommerce",
-    "2025-01", "https://api.3pl.example.com/v1", "API URL", "Ozon", "Wildberries",
+    "2025-01", "https://api.3pl.example.com/v1", "API URL", "Ozon", "Wildberries", "Amazon SP-API",
 }  # fmt: skip
 
 
