@@ -29,3 +29,4 @@ from . import test_marketplace_ozon
 from . import test_marketplace_wildberries
 from . import test_tour_failed_event
 from . import test_i18n_ru
+from . import test_tour_threepl_held
