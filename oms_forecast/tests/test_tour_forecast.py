@@ -43,9 +43,7 @@ class TestTourForecast(OmsForecastCase, OmsTourCase):
             )
         forecast = self._forecast_of(self.product)
         self.assertAlmostEqual(forecast.reorder_point, 76.88, places=2)
-        rule = self.env["stock.warehouse.orderpoint"].search(
-            [("product_id", "=", self.product.id)]
-        )
+        rule = self.env["stock.warehouse.orderpoint"].search([("product_id", "=", self.product.id)])
         self.assertEqual(rule.location_id, self.stock_location)
         self.assertEqual((rule.product_min_qty, rule.product_max_qty), (84.0, 120.0))
         self.assertEqual(rule.qty_multiple, 12.0)
