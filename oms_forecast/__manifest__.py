@@ -25,6 +25,9 @@
         "views/product_supplierinfo_views.xml",
         "views/menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["oms_forecast/static/tests/tours/*.js"],
+    },
     "demo": [
         "demo/oms_forecast_demo.xml",
     ],

@@ -33,6 +33,9 @@
         "views/portal_templates.xml",
         "views/menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["oms_returns/static/tests/tours/*.js"],
+    },
     "demo": [
         "demo/oms_returns_demo.xml",
     ],

@@ -13,6 +13,11 @@ from . import test_accounting_refunds
 from . import test_accounting_report
 from . import test_accounting_intake
 from . import test_accounting_lifecycle
+from . import test_accounting_refund_taxes
+from . import test_intake_dates
+from . import test_intake_concurrency
+from . import test_close_waiting_jobs_concurrency
+from . import test_job_recovery
 
 # routing and fulfilment
 from . import test_routing
@@ -34,3 +39,4 @@ from . import test_marketplace_fees
 from . import test_tour_failed_event
 from . import test_i18n_ru
 from . import test_intake_field_kinds
+from . import test_tour_threepl_held

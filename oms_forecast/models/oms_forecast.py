@@ -284,10 +284,13 @@ class OmsForecast(models.Model):
     # ------------------------------------------------------------------------------------------
     # Navigation
     # ------------------------------------------------------------------------------------------
-    @api.model
     def action_compute_now(self):
-        """List button: queue a forecast run for the current company and open it."""
-        return self.env["oms.forecast.run"].action_compute_now()
+        """List button: queue a forecast run for the current company and open it.
+
+        Not ``@api.model``: the web client calls a list header button with the selected ids
+        (``[[]]`` when none is selected), which a model method refuses (TypeError); the
+        selection is ignored."""
+        return self.env["oms.forecast.run"].browse().action_compute_now()
 
     def action_open_weekly(self):
         self.ensure_one()

@@ -140,10 +140,10 @@ class OmsForecastRun(models.Model):
             "forecast_date": today,
         }
 
-    @api.model
     def action_compute_now(self):
-        """Button: queue a run for the current company and open it."""
-        run = self._enqueue_run(self.env.company)
+        """List button: queue a run for the current company and open it (the selected runs,
+        which the web client passes, are ignored; see ``oms.forecast.action_compute_now``)."""
+        run = self.browse()._enqueue_run(self.env.company)
         return {
             "type": "ir.actions.act_window",
             "res_model": self._name,

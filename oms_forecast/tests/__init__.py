@@ -3,3 +3,4 @@ from . import test_storage
 from . import test_forecast_flow
 from . import test_forecast_access_reports
 from . import test_forecast_cover
+from . import test_tour_forecast

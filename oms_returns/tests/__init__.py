@@ -7,3 +7,4 @@ from . import test_returns_portal
 from . import test_returns_report
 from . import test_portal_refusals
 from . import test_returns_marketplace
+from . import test_tour_return
