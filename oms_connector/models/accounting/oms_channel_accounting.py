@@ -1,6 +1,6 @@
 # Copyright 2026 The OMS Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 
 from ...adapters.exceptions import OmsMappingError
 
@@ -41,7 +41,10 @@ class OmsChannel(models.Model):
         string="Default Payment Journal",
         check_company=True,
         domain="[('type', 'in', ('bank', 'cash'))]",
-        default=lambda self: self._default_payment_journal_id(),
+        compute="_compute_payment_journal_id",
+        store=True,
+        readonly=False,
+        precompute=True,
         help="Journal of the payments whose gateway is not in the gateway table.",
     )
     refund_account_id = fields.Many2one(
@@ -69,14 +72,22 @@ class OmsChannel(models.Model):
     transaction_ids = fields.One2many("oms.channel.transaction", "channel_id")
     refund_ids = fields.One2many("oms.channel.refund", "channel_id")
 
-    def _default_payment_journal_id(self):
-        return self.env["account.journal"].search(
-            [
-                *self.env["account.journal"]._check_company_domain(self.env.company),
-                ("type", "=", "bank"),
-            ],
-            limit=1,
-        )
+    @api.depends("company_id")
+    def _compute_payment_journal_id(self):
+        """The first bank journal of the channel's company, unless a journal of that company is
+        set: a channel of a second company never books into the first company's bank (a
+        default taken from the user's current company did)."""
+        for channel in self:
+            company = channel.company_id or self.env.company
+            if channel.payment_journal_id.company_id == company:
+                continue
+            channel.payment_journal_id = self.env["account.journal"].search(
+                [
+                    *self.env["account.journal"]._check_company_domain(company),
+                    ("type", "=", "bank"),
+                ],
+                limit=1,
+            )
 
     def _get_payment_mapping(self, gateway):
         """The mapping row of ``gateway`` (a name as the channel sends it), or an empty record."""
