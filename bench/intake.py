@@ -133,6 +133,12 @@ def build_payloads(count, products, customers, rng):
             payload[key]["address1"] = f"Benchstraße {customer % 97 + 1}"
         template_line = template["line_items"][0]
         lines, total = [], 0.0
+        # the channel's tax total: the lines' and the shipping's (Odoo's is checked against it)
+        tax = sum(
+            float(tax_line["price"])
+            for shipping in payload.get("shipping_lines", [])
+            for tax_line in shipping.get("tax_lines", [])
+        )
         for index, product in enumerate(rng.sample(list(products), 3)):
             quantity = rng.randint(1, 3)
             price = product.list_price
@@ -150,6 +156,7 @@ def build_payloads(count, products, customers, rng):
                 variant_id=4100000000 + product.id,
             )
             line["tax_lines"][0]["price"] = f"{amount * 19 / 119:.2f}"
+            tax += round(amount * 19 / 119, 2)
             line["discount_allocations"] = (
                 [{"amount": f"{discount:.2f}", "discount_application_index": 0}] if discount else []
             )
@@ -161,6 +168,8 @@ def build_payloads(count, products, customers, rng):
             total_price=f"{total:.2f}",
             current_total_price=f"{total:.2f}",
             subtotal_price=f"{total - 5.90:.2f}",
+            total_tax=f"{tax:.2f}",
+            current_total_tax=f"{tax:.2f}",
         )
         payloads.append(payload)
     return payloads
