@@ -80,6 +80,8 @@ _TOKENS_LOCK = threading.Lock()
 
 @register_adapter("amazon")
 class AmazonAdapter(MarketplaceAdapter):
+    order_id_key = "AmazonOrderId"
+    order_status_key = "OrderStatus"
     # budgets per SP-API operation (rate a second, burst); "default" covers the rest
     budget_capacity = 10.0
     budget_rate = 2.0
@@ -208,14 +210,6 @@ class AmazonAdapter(MarketplaceAdapter):
         order["OrderItems"] = items
         order[OBSERVED_AT_KEY] = _now_iso()
         return order
-
-    def get_order_status(self, payload):
-        return str(payload.get("OrderStatus") or "")
-
-    def get_external_order_id(self, topic, payload):
-        if not isinstance(payload, dict):
-            return ""
-        return str(payload.get("AmazonOrderId") or "").strip()[:255]
 
     def get_webhook_topic(self, headers, payload):
         return None  # SP-API notifications go through SQS / EventBridge: pulled only

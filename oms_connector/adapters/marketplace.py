@@ -173,9 +173,18 @@ class MarketplaceAdapter(ChannelAdapter):
         when the marketplace does not show it yet."""
         raise NotImplementedError
 
+    #: key of the order's id and of its status in the marketplace's order payload
+    order_id_key = None
+    order_status_key = None
+
+    def get_external_order_id(self, topic, payload):
+        if not isinstance(payload, dict):
+            return ""
+        return str(payload.get(self.order_id_key) or "").strip()[:255]
+
     def get_order_status(self, payload):
         """The marketplace's status of an order payload (compared with the one Odoo holds)."""
-        raise NotImplementedError
+        return str(payload.get(self.order_status_key) or "")
 
     def _drop_known_unchanged(self, payloads):
         """``payloads`` without the orders Odoo holds already in the same status (one query)."""

@@ -61,6 +61,8 @@ OZON_PACKED_STATUSES = (
 
 @register_adapter("ozon")
 class OzonAdapter(MarketplaceAdapter):
+    order_id_key = "posting_number"
+    order_status_key = "status"
     default_api_url = "https://api-seller.ozon.ru"
     # Ozon limits per method and per account; 10 a second for the account's calls together
     # stays clear of them (tune on the channel's budget row)
@@ -122,14 +124,6 @@ class OzonAdapter(MarketplaceAdapter):
             raise OmsPayloadError(f"Ozon answered no posting for {external_id}.")
         posting[OBSERVED_AT_KEY] = _now_iso()
         return posting
-
-    def get_order_status(self, payload):
-        return str(payload.get("status") or "")
-
-    def get_external_order_id(self, topic, payload):
-        if not isinstance(payload, dict):
-            return ""
-        return str(payload.get("posting_number") or "").strip()[:255]
 
     # ------------------------------------------------------------------ notifications
     def get_webhook_topic(self, headers, payload):

@@ -50,6 +50,7 @@ WB_MAX_DAYS = 30
 
 @register_adapter("wildberries")
 class WildberriesAdapter(MarketplaceAdapter):
+    order_id_key = "orderUid"
     default_api_url = "https://marketplace-api.wildberries.ru"
     # "Marketplace" category: 300 requests a minute, bursts of 20
     budget_capacity = 20.0
@@ -154,11 +155,6 @@ class WildberriesAdapter(MarketplaceAdapter):
         order = self._group_tasks(tasks)[0]
         order[OBSERVED_AT_KEY] = _now_iso()
         return order
-
-    def get_external_order_id(self, topic, payload):
-        if not isinstance(payload, dict):
-            return ""
-        return str(payload.get("orderUid") or "").strip()[:255]
 
     def get_order_status(self, payload):
         tasks = [t for t in payload.get("tasks") or [] if isinstance(t, dict)]

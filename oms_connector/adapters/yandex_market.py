@@ -88,6 +88,7 @@ _LEGACY_DATE = re.compile(r"^(\d{2})-(\d{2})-(\d{4})(?: (\d{2}):(\d{2}):(\d{2}))
 
 @register_adapter("yandex_market")
 class YandexMarketAdapter(MarketplaceAdapter):
+    order_id_key = "orderId"
     default_api_url = "https://api.partner.market.yandex.ru"
     # order methods: 10,000 calls an hour per method and cabinet; 2.5 a second for all the
     # channel's calls together (9,000 an hour) stays clear of them
@@ -172,11 +173,6 @@ class YandexMarketAdapter(MarketplaceAdapter):
         if self.is_cancellation_requested(payload):
             return TOPIC_CANCELLATION_REQUEST
         return TOPIC_ORDER_UPDATED if known else TOPIC_ORDER_CREATED
-
-    def get_external_order_id(self, topic, payload):
-        if not isinstance(payload, dict):
-            return ""
-        return str(payload.get("orderId") or "").strip()[:255]
 
     # ------------------------------------------------------------------ notifications
     def get_webhook_topic(self, headers, payload):

@@ -3,32 +3,25 @@
 """Marketplace notification route (Ozon push notifications): check the sender, store, enqueue,
 answer, well inside the marketplace's deadline (Ozon: 5 s). Nothing is fetched here."""
 
-import json
 from datetime import UTC, datetime
 
 from odoo import SUPERUSER_ID, http
 from odoo.http import request
 
+from ..adapters.exceptions import OmsPayloadError
+from ..adapters.sanitize import loads_json
+from .main import read_body
+
 
 class OmsMarketplaceController(http.Controller):
     def _ozon_answer(self, http_status, values):
-        return request.make_response(
-            json.dumps(values), headers=[("Content-Type", "application/json")], status=http_status
-        )
+        return request.make_json_response(values, status=http_status)
 
     def _ozon_error(self, http_status, message):
         # Ozon's documented error body
         return self._ozon_answer(
             http_status, {"error": {"code": "ERROR_UNKNOWN", "message": message, "details": None}}
         )
-
-    def _read_body(self, limit):
-        """The raw body, or None when it is larger than ``limit`` bytes."""
-        httprequest = request.httprequest
-        if httprequest.content_length is not None and httprequest.content_length > limit:
-            return None
-        body = httprequest.get_data(cache=True)
-        return None if len(body) > limit else body
 
     @http.route(
         "/oms/marketplace/<string:code>/notify",
@@ -49,12 +42,12 @@ class OmsMarketplaceController(http.Controller):
         channel = env["oms.channel"].search([("code", "=", code)], limit=1)
         if not channel or not channel.is_marketplace:
             return self._ozon_error(404, "unknown channel")
-        body = self._read_body(channel.webhook_max_bytes or 2 * 1024 * 1024)
+        body = read_body(channel.webhook_max_bytes or 2 * 1024 * 1024)
         if body is None:
             return self._ozon_error(413, "payload too large")
         try:
-            payload = json.loads(body)
-        except (ValueError, RecursionError):
+            payload = loads_json(body)
+        except OmsPayloadError:
             payload = None
         remote_addr = request.httprequest.remote_addr
         if isinstance(payload, dict) and payload.get("message_type") == "TYPE_PING":

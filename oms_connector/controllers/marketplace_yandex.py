@@ -4,11 +4,14 @@
 for an answer (1 s for ``PING``) and posts to ``<the URL it was given>/notification``;
 nothing is fetched here."""
 
-import json
 from datetime import UTC, datetime
 
 from odoo import SUPERUSER_ID, http
 from odoo.http import request
+
+from ..adapters.exceptions import OmsPayloadError
+from ..adapters.sanitize import loads_json
+from .main import read_body
 
 #: what the OMS answers to every notification (Yandex's documented 200 body)
 INTEGRATION_NAME = "Odoo OMS"
@@ -17,9 +20,7 @@ INTEGRATION_VERSION = "1.0.0"
 
 class OmsYandexMarketController(http.Controller):
     def _yandex_answer(self, http_status, values):
-        return request.make_response(
-            json.dumps(values), headers=[("Content-Type", "application/json")], status=http_status
-        )
+        return request.make_json_response(values, status=http_status)
 
     def _yandex_accepted(self):
         now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -52,26 +53,22 @@ class OmsYandexMarketController(http.Controller):
         )
         if not channel:
             return self._yandex_error(404, "unknown channel")
-        httprequest = request.httprequest
-        limit = channel.webhook_max_bytes or 2 * 1024 * 1024
-        if (httprequest.content_length or 0) > limit:
+        body = read_body(channel.webhook_max_bytes or 2 * 1024 * 1024)
+        if body is None:
             return self._yandex_error(413, "payload too large")
-        body = httprequest.get_data(cache=True)
-        if len(body) > limit:
-            return self._yandex_error(413, "payload too large")
-        remote_addr = httprequest.remote_addr
+        remote_addr = request.httprequest.remote_addr
         if not channel._get_adapter().check_notification_source(remote_addr):
             return self._yandex_error(403, "source address not allowed")
         try:
-            payload = json.loads(body)
-        except (ValueError, RecursionError):
+            payload = loads_json(body)
+        except OmsPayloadError:
             payload = None
         if not isinstance(payload, dict) or not payload.get("notificationType"):
             return self._yandex_error(400, "not a notification", "WRONG_EVENT_FORMAT")
         if payload["notificationType"] == "PING":
             return self._yandex_accepted()
         status, message, _event = env["oms.channel.event"]._receive_marketplace_notification(
-            channel, httprequest.headers, body, remote_addr
+            channel, request.httprequest.headers, body, remote_addr
         )
         if status != 200:
             return self._yandex_error(status, message)
