@@ -16,6 +16,7 @@ from . import test_accounting_lifecycle
 from . import test_accounting_refund_taxes
 from . import test_intake_dates
 from . import test_intake_companies
+from . import test_job_retry_backoff
 from . import test_intake_concurrency
 from . import test_close_waiting_jobs_concurrency
 from . import test_job_recovery
