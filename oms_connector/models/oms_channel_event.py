@@ -43,6 +43,8 @@ DEFAULT_INTAKE_BATCH_SIZE = 50
 #: an event retried this many times by batch jobs (temporary errors, conflicts) is failed,
 #: with its last error, for a person: no event is retried forever
 MAX_EVENT_ATTEMPTS = 10
+#: seconds after which an event held by another job's batch is checked again
+HELD_EVENT_RECHECK = 5
 
 
 class OmsChannelEvent(models.Model):
@@ -371,15 +373,25 @@ class OmsChannelEvent(models.Model):
         new transaction, which then sees the other's work (waiting would keep a worker busy
         and, in Odoo's REPEATABLE READ transactions, still not show that work)."""
         self.ensure_one()
-        self.env.cr.execute(
-            "SELECT pg_try_advisory_xact_lock(hashtext(%s))", [self._get_order_lock_key()]
-        )
-        if not self.env.cr.fetchone()[0]:
+        if not self._try_lock_order_key():
             raise OmsPassingConflict(
                 f"Another job is processing order {self.external_order_id}: retried."
             )
-        # NOWAIT: a row another job holds or changed since this transaction started raises
-        # (lock not available, serialization failure), a passing conflict retried the same way
+        self._lock_event_row()
+
+    def _try_lock_order_key(self):
+        """Take the order's advisory lock for this transaction without waiting. False when
+        another job holds it (the transaction stays usable)."""
+        self.ensure_one()
+        self.env.cr.execute(
+            "SELECT pg_try_advisory_xact_lock(hashtext(%s))", [self._get_order_lock_key()]
+        )
+        return self.env.cr.fetchone()[0]
+
+    def _lock_event_row(self):
+        """Lock the event's row. NOWAIT: a row another job holds or changed since this
+        transaction started raises (lock not available, serialization failure), a passing
+        conflict that retries the job."""
         self.env.cr.execute(
             "SELECT id FROM oms_channel_event WHERE id = %s FOR UPDATE NOWAIT", [self.id]
         )
@@ -403,7 +415,9 @@ class OmsChannelEvent(models.Model):
     def _process_locked(self):
         """The work of ``_job_process`` once the event is known to need it."""
         event = self
-        event._lock_order()
+        if not event._try_lock_order_key():
+            return event._process_while_held()
+        event._lock_event_row()
         if event.state not in ("pending", "failed", "waiting"):
             return _("Event already %(state)s: nothing to do.", state=event.state)
         if event._is_batchable():
@@ -417,6 +431,34 @@ class OmsChannelEvent(models.Model):
                     state=event.state,
                 )
         return event._process_alone()
+
+    def _process_while_held(self):
+        """This event's order is held by another job, usually because the event is in that
+        job's batch (issue 13). Rather than fail and be retried while the other job works,
+        this job takes in a batch of the channel's other waiting new orders, so that parallel
+        workers share a burst from their first second; its own event is checked again by a
+        follow-up job (a no-op once the other job took it in; the safety net if that job's
+        batch is rolled back). With nothing else waiting, a passing conflict retries the job
+        as before."""
+        self.ensure_one()
+        batch = self.browse()
+        if self.topic in BATCH_TOPICS:
+            batch = self._claim_batch_events()
+        if not batch:
+            raise OmsPassingConflict(
+                f"Another job is processing order {self.external_order_id}: retried."
+            )
+        batch._process_events_together()
+        batch.filtered(lambda e: e.state != "pending")._close_waiting_jobs(self)
+        self._enqueue_processing(
+            eta=fields.Datetime.add(fields.Datetime.now(), seconds=HELD_EVENT_RECHECK)
+        )
+        return _(
+            "Event held by another job: %(count)s other events of new orders processed "
+            "together meanwhile; this one is checked again in %(delay)s s.",
+            count=len(batch),
+            delay=HELD_EVENT_RECHECK,
+        )
 
     def _process_alone(self):
         """Process this (locked) event on its own in a savepoint and record the outcome. A
