@@ -52,7 +52,7 @@ def read_shipment_confirmation(body):
                     _lt(
                         "%(path)s.line_id: %(line_id)s is out of range.",
                         path=line.path,
-                        line_id=format(line_id, ".40"),
+                        line_id=line_id[:40],
                     )
                 )
         _require_text(line, "sku")
