@@ -41,6 +41,8 @@ from urllib.parse import quote
 
 import requests
 
+from odoo.tools.translate import LazyTranslate
+
 from .base import register_adapter
 from .exceptions import OmsError, OmsEventIgnored, OmsPayloadError, OmsRetryableError
 from .marketplace import (
@@ -60,6 +62,8 @@ from .normalized import (
 )
 from .outbound import OUTBOUND_TIMEOUT
 from .reader import load_payload, round_amount
+
+_lt = LazyTranslate(__name__, default_lang="en_US")
 
 LWA_TOKEN_URL = "https://api.amazon.com/auth/o2/token"
 #: SP-API regional endpoints
@@ -116,8 +120,12 @@ class AmazonAdapter(MarketplaceAdapter):
         channel = self.channel.sudo()  # LWA client and refresh token: OMS managers only
         if not (channel.marketplace_client_id and channel.api_secret and channel.api_key):
             raise OmsError(
-                f"Channel {channel.name}: set the LWA client ID and secret and the refresh "
-                "token (Seller Central > Apps and Services > Develop Apps)."
+                _lt(
+                    "Channel %(channel)s: set the LWA client ID and secret and "
+                    "the refresh token (Seller Central > Apps and Services > "
+                    "Develop Apps).",
+                    channel=channel.name,
+                )
             )
         secret = f"{channel.marketplace_client_id}\n{channel.api_secret}\n{channel.api_key}"
         key = (self.env.cr.dbname, channel.id, hashlib.sha256(secret.encode()).hexdigest())
@@ -142,18 +150,26 @@ class AmazonAdapter(MarketplaceAdapter):
         try:
             response = requests.post(url, data=data, timeout=OUTBOUND_TIMEOUT)
         except (requests.Timeout, requests.ConnectionError) as exc:
-            raise OmsRetryableError(f"Amazon LWA could not be reached: {exc}") from exc
+            raise OmsRetryableError(
+                _lt("Amazon LWA could not be reached: %(error)s", error=str(exc))
+            ) from exc
         if response.status_code == 429 or response.status_code >= 500:
-            raise OmsRetryableError(f"Amazon LWA answered HTTP {response.status_code}.")
+            raise OmsRetryableError(
+                _lt("Amazon LWA answered HTTP %(status)s.", status=response.status_code)
+            )
         try:
             answer = response.json()
         except ValueError:
             answer = {}
         if response.status_code != 200 or not answer.get("access_token"):
             raise OmsError(
-                f"Channel {channel.name}: Amazon refused the refresh token "
-                f"({answer.get('error') or response.status_code}: "
-                f"{answer.get('error_description') or ''}). Authorise the app again."
+                _lt(
+                    "Channel %(channel)s: Amazon refused the refresh token "
+                    "(%(code)s: %(description)s). Authorise the app again.",
+                    channel=channel.name,
+                    code=answer.get("error") or response.status_code,
+                    description=answer.get("error_description") or "",
+                )
             )
         return answer["access_token"], float(answer.get("expires_in") or 3600)
 
@@ -161,7 +177,12 @@ class AmazonAdapter(MarketplaceAdapter):
     def _get_marketplace_ids(self):
         ids = (self.channel.marketplace_ids or "").replace(",", " ").split()
         if not ids:
-            raise OmsError(f"Channel {self.channel.name}: set the Amazon marketplace IDs.")
+            raise OmsError(
+                _lt(
+                    "Channel %(channel)s: set the Amazon marketplace IDs.",
+                    channel=self.channel.name,
+                )
+            )
         return ids
 
     def _fetch_order_payloads(self, since):
@@ -192,11 +213,16 @@ class AmazonAdapter(MarketplaceAdapter):
             order = self._request("GET", path, budget="getOrder").get("payload")
         except MarketplaceNotFoundError as exc:
             raise OmsRetryableError(
-                f"Amazon does not show order {external_id} yet: will ask again.",
+                _lt(
+                    "Amazon does not show order %(external_id)s yet: will ask again.",
+                    external_id=external_id,
+                ),
                 retry_after=NOT_YET_VISIBLE_RETRY,
             ) from exc
         if not isinstance(order, dict):
-            raise OmsPayloadError(f"Amazon answered no order for {external_id}.")
+            raise OmsPayloadError(
+                _lt("Amazon answered no order for %(external_id)s.", external_id=external_id)
+            )
         items, params = [], {}
         for _page in range(100):
             answer = self._request(
@@ -229,7 +255,13 @@ class AmazonAdapter(MarketplaceAdapter):
         number = order.ident("AmazonOrderId", required=True)
         status = order.text("OrderStatus", required=True, limit=64)
         if status in AMAZON_NOT_PLACED:
-            raise OmsEventIgnored(f"Amazon order {number} is not paid yet ({status}).")
+            raise OmsEventIgnored(
+                _lt(
+                    "Amazon order %(number)s is not paid yet (%(status)s).",
+                    number=number,
+                    status=status,
+                )
+            )
         included = self._prices_include_tax()
         cancelled = status in self.cancelled_statuses
         currencies, lines, shipping, shipping_tax = set(), [], 0.0, 0.0
@@ -259,7 +291,9 @@ class AmazonAdapter(MarketplaceAdapter):
                 )
             )
         if not lines:
-            raise OmsPayloadError(f"$.OrderItems: Amazon order {number} has no items.")
+            raise OmsPayloadError(
+                _lt("$.OrderItems: Amazon order %(number)s has no items.", number=number)
+            )
         shipping_lines = []
         if shipping:
             shipping_lines.append(
@@ -274,7 +308,13 @@ class AmazonAdapter(MarketplaceAdapter):
         currencies.add(total_currency)
         currencies.discard("")
         if len(currencies) > 1:
-            raise OmsPayloadError(f"Order {number}: amounts in several currencies {currencies}.")
+            raise OmsPayloadError(
+                _lt(
+                    "Order %(number)s: amounts in several currencies %(currencies)s.",
+                    number=number,
+                    currencies=currencies,
+                )
+            )
         observed_at = self.get_order_updated_at(order.data)
         return NormalizedOrder(
             external_id=number,
@@ -323,16 +363,29 @@ class AmazonAdapter(MarketplaceAdapter):
             if quantity and not str(item_id).startswith("shipping:")
         ]
         if not items:
-            raise OmsError(f"Order {binding.external_id}: no Amazon item to confirm.")
+            raise OmsError(
+                _lt(
+                    "Order %(external_id)s: no Amazon item to confirm.",
+                    external_id=binding.external_id,
+                )
+            )
         order = self.fetch_order(binding.external_id)
         if order.get("OrderStatus") in AMAZON_SHIPPED:
             return binding.external_id
         if order.get("OrderStatus") in self.cancelled_statuses:
-            raise OmsError(f"Amazon cancelled order {binding.external_id}: do not ship.")
+            raise OmsError(
+                _lt(
+                    "Amazon cancelled order %(external_id)s: do not ship.",
+                    external_id=binding.external_id,
+                )
+            )
         if not shipment.get("tracking_number"):
             raise OmsError(
-                f"Order {binding.external_id}: Amazon needs a tracking number to confirm the "
-                "shipment (set it on the delivery, then retry)."
+                _lt(
+                    "Order %(external_id)s: Amazon needs a tracking number to "
+                    "confirm the shipment (set it on the delivery, then retry).",
+                    external_id=binding.external_id,
+                )
             )
         body = {
             "marketplaceId": order.get("MarketplaceId") or self._get_marketplace_ids()[0],
@@ -356,10 +409,14 @@ class AmazonAdapter(MarketplaceAdapter):
         the merchant's own stock) = free stock of the mapped warehouses minus the buffer."""
         quantities = self._get_warehouse_quantities([level for level, _qty in levels])
         if not quantities:
-            raise OmsError(f"Channel {self.channel.name}: map at least one warehouse.")
+            raise OmsError(
+                _lt("Channel %(channel)s: map at least one warehouse.", channel=self.channel.name)
+            )
         seller = (self.channel.marketplace_seller_id or "").strip()
         if not seller:
-            raise OmsError(f"Channel {self.channel.name}: set the Amazon seller ID.")
+            raise OmsError(
+                _lt("Channel %(channel)s: set the Amazon seller ID.", channel=self.channel.name)
+            )
         per_level = {}
         for (level_id, _warehouse), quantity in quantities.items():
             per_level[level_id] = per_level.get(level_id, 0.0) + quantity

@@ -11,8 +11,12 @@ Another addon adds its own platform behaviour to the adapters with a mixin decor
 import logging
 import time
 
+from odoo.tools.translate import LazyTranslate
+
 from . import outbound
 from .exceptions import OmsPayloadError
+
+_lt = LazyTranslate(__name__, default_lang="en_US")
 
 _logger = logging.getLogger(__name__)
 
@@ -192,11 +196,15 @@ class ChannelAdapter:
             and not self.is_cancellation_notice(payload)
         ):
             raise OmsPayloadError(
-                f"The topic {topic} contradicts the payload, which does not say the order is "
-                f"cancelled ({self.cancellation_fields}, or a notice carrying only the order's "
-                "id): refused, nothing was changed. A "
-                "genuine cancellation carries it in the payload; check what was sent to the "
-                "webhook URL."
+                _lt(
+                    "The topic %(topic)s contradicts the payload, which does not "
+                    "say the order is cancelled (%(cancellation_fields)s, or a "
+                    "notice carrying only the order's id): refused, nothing was "
+                    "changed. A genuine cancellation carries it in the payload; "
+                    "check what was sent to the webhook URL.",
+                    topic=topic,
+                    cancellation_fields=self.cancellation_fields,
+                )
             )
 
     def get_pulled_order_topic(self, payload, known):

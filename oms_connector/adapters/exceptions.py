@@ -3,11 +3,32 @@
 Each carries a message a user can act on; the event that raised it is kept (state ``failed``)
 and can
 be retried after the fix.
+
+The adapters know no environment: their messages are lazy translations (``LazyGettext``, made
+by ``_lt = LazyTranslate(__name__, default_lang="en_US")``). ``str(exc)`` is English, for logs
+and tests; ``exc.translated(env)`` is the message in ``env.lang``, for what a user reads.
 """
+
+from odoo.tools.translate import LazyGettext
 
 
 class OmsError(Exception):
-    """Base class of OMS errors."""
+    """Base class of OMS errors. The message (``args[0]``) is a str or a ``LazyGettext``."""
+
+    def __str__(self):
+        message = self.args[0] if len(self.args) == 1 else None
+        if isinstance(message, LazyGettext):
+            # English whatever the caller's environment: str() is for logs and tests
+            return message._translate("en_US")
+        return super().__str__()
+
+    def translated(self, env):
+        """The message in the language of ``env`` (``env.lang``; English without one): a lazy
+        message is translated there, a str (already made with ``_()``) is returned as it is."""
+        message = self.args[0] if len(self.args) == 1 else None
+        if isinstance(message, LazyGettext):
+            return env._(message)
+        return str(self)
 
 
 class OmsSignatureError(OmsError):
@@ -51,3 +72,11 @@ class OmsWaitingForOrder(OmsMappingError):
     """The event is about an order Odoo has not taken in yet (a payment or refund delivered a
     moment before the order): it waits (state ``waiting``) and is processed again by itself
     when the order arrives."""
+
+
+def error_message(exc, env):
+    """The message of ``exc`` for a user of ``env``: an ``OmsError`` in ``env.lang``
+    (``OmsError.translated``), any other exception as ``str()`` gives it."""
+    if isinstance(exc, OmsError):
+        return exc.translated(env)
+    return str(exc)

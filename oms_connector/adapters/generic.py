@@ -3,6 +3,8 @@
 import json
 import time
 
+from odoo.tools.translate import LazyTranslate
+
 from . import outbound, transport
 from .base import (
     TOPIC_ORDER_CANCELLED,
@@ -28,6 +30,8 @@ from .normalized import (
     NormalizedTax,
 )
 from .reader import AMOUNT_DIGITS, load_payload, read_currency, round_amount
+
+_lt = LazyTranslate(__name__, default_lang="en_US")
 
 #: seconds a generic delivery's timestamp may differ from our clock (replay window)
 GENERIC_SIGNATURE_TOLERANCE = 300
@@ -68,11 +72,13 @@ class GenericAdapter(ChannelAdapter):
         both, comma-separated: ``v2=<hex>,v1=<hex>``."""
         raw_timestamp = transport.get_header(headers, self.timestamp_header)
         if not raw_timestamp:
-            raise OmsSignatureError(f"Missing {self.timestamp_header} header.")
+            raise OmsSignatureError(_lt("Missing %(header)s header.", header=self.timestamp_header))
         try:
             timestamp = int(raw_timestamp)
         except ValueError as exc:
-            raise OmsSignatureError(f"{self.timestamp_header} is not unix seconds.") from exc
+            raise OmsSignatureError(
+                _lt("%(header)s is not unix seconds.", header=self.timestamp_header)
+            ) from exc
         # sudo: the secret and the signature setting are hidden from OMS users, the check runs
         # for anyone
         channel = self.channel.sudo()
@@ -88,10 +94,13 @@ class GenericAdapter(ChannelAdapter):
         if version is None:
             if signatures:
                 raise OmsSignatureError(
-                    f"{self.signature_header}: this channel requires a v2 signature "
-                    f"(got {', '.join(sorted(signatures))})."
+                    _lt(
+                        "%(header)s: this channel requires a v2 signature (got %(signatures)s).",
+                        header=self.signature_header,
+                        signatures=", ".join(sorted(signatures)),
+                    )
                 )
-            raise OmsSignatureError(f"Missing {self.signature_header} header.")
+            raise OmsSignatureError(_lt("Missing %(header)s header.", header=self.signature_header))
         transport.check_hex_signature(
             channel.webhook_secret,
             self._get_signed_data(version, raw_timestamp, headers, body),
@@ -100,8 +109,12 @@ class GenericAdapter(ChannelAdapter):
         )
         if abs(time.time() - timestamp) > GENERIC_SIGNATURE_TOLERANCE:
             raise OmsSignatureError(
-                f"{self.timestamp_header} is more than {GENERIC_SIGNATURE_TOLERANCE} seconds "
-                "away from now: refused as a possible replay."
+                _lt(
+                    "%(header)s is more than %(seconds)s seconds away from now: "
+                    "refused as a possible replay.",
+                    header=self.timestamp_header,
+                    seconds=GENERIC_SIGNATURE_TOLERANCE,
+                )
             )
 
     @staticmethod
@@ -164,7 +177,11 @@ class GenericAdapter(ChannelAdapter):
         status = order.text("status", limit=32) or "open"
         if status not in self.order_statuses:
             raise OmsPayloadError(
-                f"$.status: {status!r} is not one of {', '.join(self.order_statuses)}."
+                _lt(
+                    "$.status: %(status)s is not one of %(statuses)s.",
+                    status=repr(status),
+                    statuses=", ".join(self.order_statuses),
+                )
             )
         updated_at = order.datetime("updated_at", required=True)
         cancelled_at = order.datetime("cancelled_at")
@@ -204,8 +221,12 @@ class GenericAdapter(ChannelAdapter):
         version = order.ident("schema_version") or "1"
         if version not in self.schema_versions:
             raise OmsPayloadError(
-                f"$.schema_version: version {version!r} is not supported "
-                f"(supported: {', '.join(self.schema_versions)})."
+                _lt(
+                    "$.schema_version: version %(version)s is not supported "
+                    "(supported: %(versions)s).",
+                    version=repr(version),
+                    versions=", ".join(self.schema_versions),
+                )
             )
 
     def _generic_lines(self, order):
@@ -226,7 +247,7 @@ class GenericAdapter(ChannelAdapter):
             for line in order.objects("lines", required=True)
         ]
         if not any(line.quantity for line in lines):
-            raise OmsPayloadError("$.lines: the order has no line with a quantity.")
+            raise OmsPayloadError(_lt("$.lines: the order has no line with a quantity."))
         return [line for line in lines if line.quantity]
 
     def _generic_shipping_lines(self, order):
@@ -316,7 +337,9 @@ class GenericAdapter(ChannelAdapter):
         channel = self.channel.sudo()  # the API key is readable by OMS managers only
         url = (channel.pull_url or "").strip()
         if not url:
-            raise OmsError(f"Channel {channel.name}: set the pull URL to pull orders.")
+            raise OmsError(
+                _lt("Channel %(channel)s: set the pull URL to pull orders.", channel=channel.name)
+            )
         headers = {"Accept": "application/json"}
         if channel.api_key:
             headers["Authorization"] = f"Bearer {channel.api_key}"
@@ -328,15 +351,26 @@ class GenericAdapter(ChannelAdapter):
             orders = data.get("orders") if isinstance(data, dict) else None
             if not isinstance(orders, list):
                 raise OmsError(
-                    f"{channel.name} answered without an orders list at {response.url}: "
-                    'expected {"orders": [...], "next_page": N or null}.'
+                    _lt(
+                        "%(channel)s answered without an orders list at %(url)s: "
+                        'expected {"orders": [...], "next_page": N or null}.',
+                        channel=channel.name,
+                        url=response.url,
+                    )
                 )
             yield from orders
             next_page = data.get("next_page")
             if not next_page or isinstance(next_page, bool) or not isinstance(next_page, int):
                 return
             if next_page <= page:
-                raise OmsError(f"{channel.name} answered next_page={next_page} after {page}.")
+                raise OmsError(
+                    _lt(
+                        "%(channel)s answered next_page=%(next_page)s after %(page)s.",
+                        channel=channel.name,
+                        next_page=next_page,
+                        page=page,
+                    )
+                )
             page = next_page
 
     # ------------------------------------------------------------ payments (accounting)

@@ -28,12 +28,16 @@ from ipaddress import ip_address, ip_network
 
 import requests
 
+from odoo.tools.translate import LazyTranslate
+
 from .base import TOPIC_ORDER_CREATED, TOPIC_ORDER_UPDATED, ChannelAdapter
 from .exceptions import OmsError, OmsRetryableError
 from .normalized import NormalizedTax
 from .outbound import OUTBOUND_TIMEOUT
 from .reader import round_amount
 from .transport import body_digest
+
+_lt = LazyTranslate(__name__, default_lang="en_US")
 
 _logger = logging.getLogger(__name__)
 
@@ -115,33 +119,62 @@ class MarketplaceAdapter(ChannelAdapter):
                 method, url, data=body, params=params, headers=headers, timeout=OUTBOUND_TIMEOUT
             )
         except (requests.Timeout, requests.ConnectionError) as exc:
-            raise OmsRetryableError(f"{channel_name} could not be reached at {url}: {exc}") from exc
+            raise OmsRetryableError(
+                _lt(
+                    "%(channel)s could not be reached at %(url)s: %(error)s",
+                    channel=channel_name,
+                    url=url,
+                    error=str(exc),
+                )
+            ) from exc
         retry_after = _retry_after(response)
         if response.status_code in self.rate_limit_statuses:
             wait = retry_after or max(1, int(self.budget_capacity / self.budget_rate))
             budgets._back_off(self.channel, budget, wait)
             raise OmsRetryableError(
-                f"{channel_name}: the marketplace is rate limiting the OMS (HTTP "
-                f"{response.status_code}), next "
-                f"call in {wait} s.",
+                _lt(
+                    "%(channel)s: the marketplace is rate limiting the OMS (HTTP "
+                    "%(status)s), next call in %(wait)s s.",
+                    channel=channel_name,
+                    status=response.status_code,
+                    wait=wait,
+                ),
                 retry_after=wait,
             )
         if response.status_code >= 500:
             raise OmsRetryableError(
-                f"{channel_name}: the marketplace answered HTTP {response.status_code}.",
+                _lt(
+                    "%(channel)s: the marketplace answered HTTP %(status)s.",
+                    channel=channel_name,
+                    status=response.status_code,
+                ),
                 retry_after=retry_after,
             )
         if response.status_code == 404:
-            raise MarketplaceNotFoundError(f"{channel_name}: {method} {path} not found (HTTP 404).")
+            raise MarketplaceNotFoundError(
+                _lt(
+                    "%(channel)s: %(method)s %(path)s not found (HTTP 404).",
+                    channel=channel_name,
+                    method=method,
+                    path=path,
+                )
+            )
         if response.status_code >= 300:
             try:
                 answer = response.json()
             except ValueError:
                 answer = None
             raise MarketplaceRefusedError(
-                f"{channel_name}: the marketplace answered HTTP {response.status_code} for "
-                f"{method} {path}: {response.text[:300]} (check the channel's settings and "
-                "credentials).",
+                _lt(
+                    "%(channel)s: the marketplace answered HTTP %(status)s for "
+                    "%(method)s %(path)s: %(answer)s (check the channel's "
+                    "settings and credentials).",
+                    channel=channel_name,
+                    status=response.status_code,
+                    method=method,
+                    path=path,
+                    answer=response.text[:300],
+                ),
                 status=response.status_code,
                 answer=answer,
             )
@@ -151,7 +184,10 @@ class MarketplaceAdapter(ChannelAdapter):
             return response.json()
         except ValueError as exc:
             raise OmsError(
-                f"{channel_name}: the marketplace answered something that is not JSON."
+                _lt(
+                    "%(channel)s: the marketplace answered something that is not JSON.",
+                    channel=channel_name,
+                )
             ) from exc
 
     # ------------------------------------------------------------------ pull

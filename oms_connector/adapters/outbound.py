@@ -10,7 +10,11 @@ import json
 
 import requests
 
+from odoo.tools.translate import LazyTranslate
+
 from .exceptions import OmsError, OmsRetryableError
+
+_lt = LazyTranslate(__name__, default_lang="en_US")
 
 #: seconds before an outgoing call is abandoned (connect, read)
 OUTBOUND_TIMEOUT = (10, 30)
@@ -64,26 +68,53 @@ def send_json(
             timeout=OUTBOUND_TIMEOUT,
         )
     except (requests.Timeout, requests.ConnectionError) as exc:
-        raise OmsRetryableError(f"{platform} could not be reached at {url}: {exc}") from exc
+        raise OmsRetryableError(
+            _lt(
+                "%(platform)s could not be reached at %(url)s: %(error)s",
+                platform=platform,
+                url=url,
+                error=str(exc),
+            )
+        ) from exc
     if response.status_code == 429:
         raise OmsRetryableError(
-            f"{platform} is rate limiting the OMS (HTTP 429).", retry_after=_retry_after(response)
+            _lt("%(platform)s is rate limiting the OMS (HTTP 429).", platform=platform),
+            retry_after=_retry_after(response),
         )
     if response.status_code >= 500:
         raise OmsRetryableError(
-            f"{platform} answered HTTP {response.status_code}.", retry_after=_retry_after(response)
+            _lt(
+                "%(platform)s answered HTTP %(status)s.",
+                platform=platform,
+                status=response.status_code,
+            ),
+            retry_after=_retry_after(response),
         )
     if response.status_code >= 300:
         raise OmsError(
-            f"{platform} answered HTTP {response.status_code} for {method} {url}: "
-            f"{response.text[:300]} (check the channel's API URL and credentials)."
+            _lt(
+                "%(platform)s answered HTTP %(status)s for %(method)s "
+                "%(url)s: %(answer)s (check the channel's API URL and "
+                "credentials).",
+                platform=platform,
+                status=response.status_code,
+                method=method,
+                url=url,
+                answer=response.text[:300],
+            )
         )
     if not response.content:
         return {}
     try:
         return response.json()
     except ValueError as exc:
-        raise OmsError(f"{platform} answered something that is not JSON at {url}.") from exc
+        raise OmsError(
+            _lt(
+                "%(platform)s answered something that is not JSON at %(url)s.",
+                platform=platform,
+                url=url,
+            )
+        ) from exc
 
 
 def base_url(channel, platform):
@@ -91,7 +122,12 @@ def base_url(channel, platform):
     url = (channel.sudo().api_url or "").strip().rstrip("/")  # API settings: OMS managers only
     if not url:
         raise OmsError(
-            f"Channel {channel.name}: set the API URL to tell {platform} about shipments and stock."
+            _lt(
+                "Channel %(channel)s: set the API URL to tell %(platform)s "
+                "about shipments and stock.",
+                channel=channel.name,
+                platform=platform,
+            )
         )
     if "://" not in url:
         url = "https://" + url

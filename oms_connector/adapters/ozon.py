@@ -21,6 +21,8 @@ on newer ones: ``_ozon_money`` reads both.
 
 from datetime import UTC, datetime, timedelta
 
+from odoo.tools.translate import LazyTranslate
+
 from .base import register_adapter
 from .exceptions import OmsError, OmsPayloadError, OmsRetryableError
 from .marketplace import (
@@ -34,6 +36,8 @@ from .marketplace import (
 )
 from .normalized import NormalizedAddress, NormalizedCustomer, NormalizedLine, NormalizedOrder
 from .reader import PayloadReader, load_payload, round_amount
+
+_lt = LazyTranslate(__name__, default_lang="en_US")
 
 #: Ozon's push notification source networks (docs.ozon.ru/api/seller, "Push notifications")
 OZON_NOTIFY_NETWORKS = "195.34.21.0/24 185.73.192.0/22 91.223.93.0/24"
@@ -79,8 +83,11 @@ class OzonAdapter(MarketplaceAdapter):
         channel = self.channel.sudo()  # Client-Id and Api-Key: OMS managers only
         if not channel.marketplace_client_id or not channel.api_key:
             raise OmsError(
-                f"Channel {channel.name}: set the Ozon Client ID and API key (Ozon seller "
-                "account > Settings > Seller API)."
+                _lt(
+                    "Channel %(channel)s: set the Ozon Client ID and API key "
+                    "(Ozon seller account > Settings > Seller API).",
+                    channel=channel.name,
+                )
             )
         return {"Client-Id": channel.marketplace_client_id.strip(), "Api-Key": channel.api_key}
 
@@ -116,12 +123,17 @@ class OzonAdapter(MarketplaceAdapter):
             )
         except MarketplaceNotFoundError as exc:
             raise OmsRetryableError(
-                f"Ozon does not show posting {external_id} yet: will ask again.",
+                _lt(
+                    "Ozon does not show posting %(external_id)s yet: will ask again.",
+                    external_id=external_id,
+                ),
                 retry_after=NOT_YET_VISIBLE_RETRY,
             ) from exc
         posting = answer.get("result")
         if not isinstance(posting, dict):
-            raise OmsPayloadError(f"Ozon answered no posting for {external_id}.")
+            raise OmsPayloadError(
+                _lt("Ozon answered no posting for %(external_id)s.", external_id=external_id)
+            )
         posting[OBSERVED_AT_KEY] = _now_iso()
         return posting
 
@@ -166,7 +178,9 @@ class OzonAdapter(MarketplaceAdapter):
                 )
             )
         if not lines:
-            raise OmsPayloadError(f"$.products: posting {number} has no products.")
+            raise OmsPayloadError(
+                _lt("$.products: posting %(number)s has no products.", number=number)
+            )
         customer = posting.obj("customer")
         address = _ozon_address(customer)
         name = (customer.text("name") if customer else "") or "Ozon buyer"
@@ -201,7 +215,12 @@ class OzonAdapter(MarketplaceAdapter):
             if str(sku).isdigit() and quantity
         ]
         if not products:
-            raise OmsError(f"Posting {binding.external_id}: no Ozon product to ship.")
+            raise OmsError(
+                _lt(
+                    "Posting %(external_id)s: no Ozon product to ship.",
+                    external_id=binding.external_id,
+                )
+            )
         if self.fetch_order(binding.external_id).get("status") in OZON_PACKED_STATUSES:
             return binding.external_id
         answer = self._request(
@@ -230,7 +249,12 @@ class OzonAdapter(MarketplaceAdapter):
                 if level_id == level.id:
                     pairs.append((level, offer_id, warehouse_id, quantity))
         if not quantities:
-            raise OmsError(f"Channel {self.channel.name}: map at least one Ozon warehouse.")
+            raise OmsError(
+                _lt(
+                    "Channel %(channel)s: map at least one Ozon warehouse.",
+                    channel=self.channel.name,
+                )
+            )
         for batch in chunks(pairs, self.stock_batch_size):
             by_key = {(offer, str(wh)): level for level, offer, wh, _q in batch}
             answer = self._request(

@@ -10,8 +10,12 @@ value may be (storable text, finite number, date in range) is decided in ``sanit
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from odoo.tools.translate import LazyTranslate
+
 from . import sanitize
 from .exceptions import OmsPayloadError
+
+_lt = LazyTranslate(__name__, default_lang="en_US")
 
 #: largest amount accepted (in any currency): above it a payload is broken or hostile
 MAX_AMOUNT = 1e11
@@ -39,7 +43,13 @@ class PayloadReader:
 
     def __init__(self, data, path="$"):
         if not isinstance(data, dict):
-            raise OmsPayloadError(f"{path}: expected a JSON object, got {_type_name(data)}.")
+            raise OmsPayloadError(
+                _lt(
+                    "%(path)s: expected a JSON object, got %(kind)s.",
+                    path=path,
+                    kind=_type_name(data),
+                )
+            )
         self.data = data
         self.path = path
 
@@ -58,22 +68,32 @@ class PayloadReader:
         value = self.data.get(key)
         if value is None or value == "":
             if required:
-                raise OmsPayloadError(f"{self._path(key)}: missing (required).")
+                raise OmsPayloadError(_lt("%(path)s: missing (required).", path=self._path(key)))
             return ""
         if isinstance(value, bool):
-            raise OmsPayloadError(f"{self._path(key)}: expected a text, got a boolean.")
+            raise OmsPayloadError(
+                _lt("%(path)s: expected a text, got a boolean.", path=self._path(key))
+            )
         if isinstance(value, float):
             sanitize.to_number(value, self._path(key), maximum=None)  # NaN, Infinity
             value = str(value)
         elif isinstance(value, int):
             if abs(value) >= 10**MAX_ID:
-                raise OmsPayloadError(f"{self._path(key)}: the number has too many digits.")
+                raise OmsPayloadError(
+                    _lt("%(path)s: the number has too many digits.", path=self._path(key))
+                )
             value = str(value)
         if not isinstance(value, str):
-            raise OmsPayloadError(f"{self._path(key)}: expected a text, got {_type_name(value)}.")
+            raise OmsPayloadError(
+                _lt(
+                    "%(path)s: expected a text, got %(kind)s.",
+                    path=self._path(key),
+                    kind=_type_name(value),
+                )
+            )
         text = sanitize.clean_text(value, limit)
         if required and not text:
-            raise OmsPayloadError(f"{self._path(key)}: missing (required).")
+            raise OmsPayloadError(_lt("%(path)s: missing (required).", path=self._path(key)))
         return text
 
     def ident(self, key, required=False):
@@ -84,7 +104,13 @@ class PayloadReader:
             sanitize.check_ident(raw.strip(), self._path(key))
         value = self.text(key, required=required, limit=MAX_ID + 1)
         if len(value) > MAX_ID:
-            raise OmsPayloadError(f"{self._path(key)}: identifier longer than {MAX_ID} characters.")
+            raise OmsPayloadError(
+                _lt(
+                    "%(path)s: identifier longer than %(limit)s characters.",
+                    path=self._path(key),
+                    limit=MAX_ID,
+                )
+            )
         return value
 
     def number(self, key, required=False, default=0.0, minimum=None, maximum=MAX_AMOUNT):
@@ -93,7 +119,7 @@ class PayloadReader:
         path = self._path(key)
         if value is None or value == "":
             if required:
-                raise OmsPayloadError(f"{path}: missing (required).")
+                raise OmsPayloadError(_lt("%(path)s: missing (required).", path=path))
             return default
         return sanitize.to_number(value, path, minimum=minimum, maximum=maximum)
 
@@ -117,7 +143,13 @@ class PayloadReader:
             return False
         if isinstance(value, int) and value in (0, 1):
             return bool(value)
-        raise OmsPayloadError(f"{self._path(key)}: expected true or false, got {value!r:.40}.")
+        raise OmsPayloadError(
+            _lt(
+                "%(path)s: expected true or false, got %(value)s.",
+                path=self._path(key),
+                value=repr(value)[:40],
+            )
+        )
 
     def datetime(self, key, required=False, assume_utc=True):
         """A naive UTC datetime from an ISO 8601 text; texts without an offset are UTC."""
@@ -125,7 +157,7 @@ class PayloadReader:
         path = self._path(key)
         if value is None or value == "":
             if required:
-                raise OmsPayloadError(f"{path}: missing (required).")
+                raise OmsPayloadError(_lt("%(path)s: missing (required).", path=path))
             return None
         parsed = sanitize.to_datetime(value, path, assume_utc=assume_utc)
         return self._ensure_plausible_date(path, value, parsed)
@@ -138,8 +170,14 @@ class PayloadReader:
         now = datetime.now(UTC).replace(tzinfo=None)
         if parsed < EARLIEST_DATE or parsed > now + MAX_FUTURE:
             raise OmsPayloadError(
-                f"{path}: the date {value!r:.40} is implausible (before "
-                f"{EARLIEST_DATE:%Y-%m-%d} or more than a day ahead of {now:%Y-%m-%d %H:%M} UTC)."
+                _lt(
+                    "%(path)s: the date %(value)s is implausible (before "
+                    "%(earliest)s or more than a day ahead of %(now)s UTC).",
+                    path=path,
+                    value=repr(value)[:40],
+                    earliest=format(EARLIEST_DATE, "%Y-%m-%d"),
+                    now=format(now, "%Y-%m-%d %H:%M"),
+                )
             )
         return parsed
 
@@ -149,7 +187,7 @@ class PayloadReader:
         value = self.data.get(key)
         if value is None or value == {} or value == []:
             if required:
-                raise OmsPayloadError(f"{self._path(key)}: missing (required).")
+                raise OmsPayloadError(_lt("%(path)s: missing (required).", path=self._path(key)))
             return None
         return PayloadReader(value, self._path(key))
 
@@ -159,12 +197,21 @@ class PayloadReader:
         path = self._path(key)
         if value is None:
             if required:
-                raise OmsPayloadError(f"{path}: missing (required).")
+                raise OmsPayloadError(_lt("%(path)s: missing (required).", path=path))
             return []
         if not isinstance(value, list):
-            raise OmsPayloadError(f"{path}: expected a list, got {_type_name(value)}.")
+            raise OmsPayloadError(
+                _lt("%(path)s: expected a list, got %(kind)s.", path=path, kind=_type_name(value))
+            )
         if len(value) > limit:
-            raise OmsPayloadError(f"{path}: {len(value)} entries, at most {limit} accepted.")
+            raise OmsPayloadError(
+                _lt(
+                    "%(path)s: %(count)s entries, at most %(limit)s accepted.",
+                    path=path,
+                    count=len(value),
+                    limit=limit,
+                )
+            )
         return list(enumerate(value))
 
     def objects(self, key, required=False, limit=MAX_ITEMS):
@@ -196,5 +243,12 @@ def read_currency(reader, key="currency", required=True):
     """An ISO 4217 currency code (upper case) read from ``reader``."""
     currency = reader.text(key, required=required, limit=8).upper()
     if currency and (len(currency) != 3 or not currency.isalpha() or not currency.isascii()):
-        raise OmsPayloadError(f"{reader.path}.{key}: {currency!r} is not an ISO 4217 code.")
+        raise OmsPayloadError(
+            _lt(
+                "%(path)s.%(key)s: %(currency)s is not an ISO 4217 code.",
+                path=reader.path,
+                key=key,
+                currency=repr(currency),
+            )
+        )
     return currency

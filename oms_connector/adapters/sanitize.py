@@ -21,7 +21,11 @@ import math
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
+from odoo.tools.translate import LazyTranslate
+
 from .exceptions import OmsPayloadError
+
+_lt = LazyTranslate(__name__, default_lang="en_US")
 
 #: dates accepted from outside (an order placed before 1900 or after 2999 is a broken payload)
 MIN_DATETIME = datetime(1900, 1, 1)
@@ -41,9 +45,9 @@ def find_unsafe_char(text):
     lone surrogate), or ``""`` when there is none."""
     for char in text:
         if char == "\x00":
-            return "a NUL character"
+            return _lt("a NUL character")
         if _is_surrogate(char):
-            return f"a lone surrogate (U+{ord(char):04X})"
+            return _lt("a lone surrogate (U+%(code)s)", code=format(ord(char), "04X"))
     return ""
 
 
@@ -70,9 +74,11 @@ def check_ident(value, path):
     never altered, since ``"A\\x00B"`` stripped is another order's id ``"AB"``."""
     unsafe = find_unsafe_char(value)
     if not unsafe and any(ch < " " for ch in value):
-        unsafe = "a control character"
+        unsafe = _lt("a control character")
     if unsafe:
-        raise OmsPayloadError(f"{path}: the identifier holds {unsafe}.")
+        raise OmsPayloadError(
+            _lt("%(path)s: the identifier holds %(unsafe)s.", path=path, unsafe=unsafe)
+        )
     return value
 
 
@@ -93,32 +99,56 @@ def to_number(value, path, minimum=None, maximum=1e11):
     """A finite float from a JSON number or a decimal text, within ``minimum``/``maximum``
     (absolute value); ``OmsPayloadError`` otherwise (NaN, Infinity, 1e308, "abc", a list)."""
     if isinstance(value, bool):
-        raise OmsPayloadError(f"{path}: expected a number, got a boolean.")
+        raise OmsPayloadError(_lt("%(path)s: expected a number, got a boolean.", path=path))
     if isinstance(value, float) and not math.isfinite(value):
-        raise OmsPayloadError(f"{path}: the number {value} is not finite.")
+        raise OmsPayloadError(
+            _lt("%(path)s: the number %(value)s is not finite.", path=path, value=value)
+        )
     if isinstance(value, int | float):
         try:
             number = float(value)
         except OverflowError as exc:  # an integer of hundreds of digits
-            raise OmsPayloadError(f"{path}: the number is out of range.") from exc
+            raise OmsPayloadError(_lt("%(path)s: the number is out of range.", path=path)) from exc
     elif isinstance(value, str):
         if len(value) > MAX_NUMBER_TEXT:
-            raise OmsPayloadError(f"{path}: expected a number, got a long text.")
+            raise OmsPayloadError(_lt("%(path)s: expected a number, got a long text.", path=path))
         try:
             number = float(Decimal(value.strip()))
         except (InvalidOperation, ValueError, OverflowError) as exc:
             shown = clean_text(value, 40)
-            raise OmsPayloadError(f"{path}: expected a number, got {shown!r}.") from exc
+            raise OmsPayloadError(
+                _lt("%(path)s: expected a number, got %(shown)s.", path=path, shown=repr(shown))
+            ) from exc
     else:
-        raise OmsPayloadError(f"{path}: expected a number, got {type_name(value)}.")
+        raise OmsPayloadError(
+            _lt("%(path)s: expected a number, got %(kind)s.", path=path, kind=type_name(value))
+        )
     if not math.isfinite(number):
-        raise OmsPayloadError(f"{path}: the number {clean_text(str(value), 40)} is not finite.")
+        raise OmsPayloadError(
+            _lt(
+                "%(path)s: the number %(value)s is not finite.",
+                path=path,
+                value=clean_text(str(value), 40),
+            )
+        )
     if maximum is not None and abs(number) > maximum:
         raise OmsPayloadError(
-            f"{path}: {number:g} is out of range (at most {maximum:g} is accepted)."
+            _lt(
+                "%(path)s: %(number)s is out of range (at most %(maximum)s is accepted).",
+                path=path,
+                number=format(number, "g"),
+                maximum=format(maximum, "g"),
+            )
         )
     if minimum is not None and number < minimum:
-        raise OmsPayloadError(f"{path}: {number:g} is below the minimum {minimum:g}.")
+        raise OmsPayloadError(
+            _lt(
+                "%(path)s: %(number)s is below the minimum %(minimum)s.",
+                path=path,
+                number=format(number, "g"),
+                minimum=format(minimum, "g"),
+            )
+        )
     return number
 
 
@@ -127,7 +157,9 @@ def to_datetime(value, path, assume_utc=True):
     texts without an offset are UTC when ``assume_utc``. ``OmsPayloadError`` otherwise."""
     if not isinstance(value, str) or len(value) > 64:
         shown = clean_text(str(value), 40) if isinstance(value, str) else type_name(value)
-        raise OmsPayloadError(f"{path}: expected an ISO 8601 date, got {shown}.")
+        raise OmsPayloadError(
+            _lt("%(path)s: expected an ISO 8601 date, got %(shown)s.", path=path, shown=shown)
+        )
     text = value.strip()
     if text[-1:] in ("Z", "z"):
         text = text[:-1] + "+00:00"
@@ -137,12 +169,21 @@ def to_datetime(value, path, assume_utc=True):
         if parsed.tzinfo is not None:
             parsed = parsed.astimezone(UTC).replace(tzinfo=None)
         elif not assume_utc:
-            raise OmsPayloadError(f"{path}: the date {shown!r} has no time zone.")
+            raise OmsPayloadError(
+                _lt("%(path)s: the date %(shown)s has no time zone.", path=path, shown=repr(shown))
+            )
     except (ValueError, OverflowError) as exc:
-        raise OmsPayloadError(f"{path}: expected an ISO 8601 date, got {shown!r}.") from exc
+        raise OmsPayloadError(
+            _lt("%(path)s: expected an ISO 8601 date, got %(shown)s.", path=path, shown=repr(shown))
+        ) from exc
     if not MIN_DATETIME <= parsed <= MAX_DATETIME:
         raise OmsPayloadError(
-            f"{path}: the date {shown!r} is out of range (years 1900 to 2999 are accepted)."
+            _lt(
+                "%(path)s: the date %(shown)s is out of range (years 1900 to "
+                "2999 are accepted).",
+                path=path,
+                shown=repr(shown),
+            )
         )
     return parsed
 
@@ -158,7 +199,13 @@ def check_depth(data, path="$", max_depth=MAX_DEPTH):
         value, where, depth = stack.pop()
         if isinstance(value, dict | list):
             if depth >= max_depth:
-                raise OmsPayloadError(f"{where}: nested deeper than {max_depth} levels.")
+                raise OmsPayloadError(
+                    _lt(
+                        "%(where)s: nested deeper than %(max_depth)s levels.",
+                        where=where,
+                        max_depth=max_depth,
+                    )
+                )
             if isinstance(value, dict):
                 children = ((f"{where}.{key}", child) for key, child in value.items())
             else:
@@ -175,10 +222,14 @@ def loads_json(body):
         text = body.decode("utf-8") if isinstance(body, bytes) else body
         data = json.loads(text, parse_constant=_refuse_constant)
     except UnicodeDecodeError as exc:
-        raise OmsPayloadError(f"$: the body is not UTF-8 ({exc.reason}).") from exc
+        raise OmsPayloadError(
+            _lt("$: the body is not UTF-8 (%(reason)s).", reason=exc.reason)
+        ) from exc
     except (ValueError, RecursionError) as exc:
-        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
-        raise OmsPayloadError(f"$: the body is not valid JSON ({reason}).") from exc
+        reason = _lt("nested too deeply") if isinstance(exc, RecursionError) else str(exc)
+        raise OmsPayloadError(
+            _lt("$: the body is not valid JSON (%(reason)s).", reason=reason)
+        ) from exc
     check_depth(data)
     return data
 
@@ -188,10 +239,10 @@ def type_name(value):
     if value is None:
         return "null"
     return {
-        bool: "a boolean",
-        int: "a number",
-        float: "a number",
-        str: "a text",
-        list: "a list",
-        dict: "an object",
+        bool: _lt("a boolean"),
+        int: _lt("a number"),
+        float: _lt("a number"),
+        str: _lt("a text"),
+        list: _lt("a list"),
+        dict: _lt("an object"),
     }.get(type(value), type(value).__name__)

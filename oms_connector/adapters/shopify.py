@@ -1,5 +1,7 @@
 """ShopifyAdapter: the shopify platform. See ``base.ChannelAdapter`` for the interface."""
 
+from odoo.tools.translate import LazyTranslate
+
 from . import outbound, transport
 from .base import (
     TOPIC_ORDER_CANCELLED,
@@ -25,6 +27,8 @@ from .normalized import (
     NormalizedTax,
 )
 from .reader import AMOUNT_DIGITS, load_payload, read_currency, round_amount
+
+_lt = LazyTranslate(__name__, default_lang="en_US")
 
 
 @register_adapter("shopify")
@@ -288,8 +292,11 @@ class ShopifyAdapter(ChannelAdapter):
         base = (channel.api_url or "").strip().rstrip("/")
         if not base:
             raise OmsError(
-                f"Channel {channel.name}: set the API URL (the shop domain, e.g. "
-                "my-store.myshopify.com) to pull orders."
+                _lt(
+                    "Channel %(channel)s: set the API URL (the shop domain, e.g. "
+                    "my-store.myshopify.com) to pull orders.",
+                    channel=channel.name,
+                )
             )
         if "://" not in base:
             base = "https://" + base
@@ -301,7 +308,12 @@ class ShopifyAdapter(ChannelAdapter):
         the ``Link: <...page_info=...>; rel="next"`` header (cursor paging)."""
         channel = self.channel.sudo()  # the access token is readable by OMS managers only
         if not channel.api_key:
-            raise OmsError(f"Channel {channel.name}: set the Admin API access token to pull.")
+            raise OmsError(
+                _lt(
+                    "Channel %(channel)s: set the Admin API access token to pull.",
+                    channel=channel.name,
+                )
+            )
         headers = {"X-Shopify-Access-Token": channel.api_key, "Accept": "application/json"}
         url = self._get_orders_url()
         params = {
@@ -315,7 +327,9 @@ class ShopifyAdapter(ChannelAdapter):
             data = transport.response_json(response, platform="Shopify")
             orders = data.get("orders") if isinstance(data, dict) else None
             if not isinstance(orders, list):
-                raise OmsError(f"Shopify answered without an orders list at {response.url}.")
+                raise OmsError(
+                    _lt("Shopify answered without an orders list at %(url)s.", url=response.url)
+                )
             yield from orders
             next_url = response.links.get("next", {}).get("url")
             if not next_url:
@@ -360,7 +374,12 @@ class ShopifyAdapter(ChannelAdapter):
     def _admin_headers(self):
         token = self.channel.sudo().api_key  # readable by OMS managers only
         if not token:
-            raise OmsError(f"Channel {self.channel.name}: set the Admin API access token.")
+            raise OmsError(
+                _lt(
+                    "Channel %(channel)s: set the Admin API access token.",
+                    channel=self.channel.name,
+                )
+            )
         return {"X-Shopify-Access-Token": token}
 
     def push_fulfillment(self, binding, shipment):
@@ -402,8 +421,11 @@ class ShopifyAdapter(ChannelAdapter):
                 )
         if not by_fulfillment_order:
             raise OmsError(
-                "Shopify has no open fulfillment order for order "
-                f"{binding.external_name or binding.external_id}: fulfilled on Shopify already?"
+                _lt(
+                    "Shopify has no open fulfillment order for order %(order)s: "
+                    "fulfilled on Shopify already?",
+                    order=binding.external_name or binding.external_id,
+                )
             )
         body = {
             "fulfillment": {
@@ -421,7 +443,7 @@ class ShopifyAdapter(ChannelAdapter):
         )
         fulfillment_id = (answer.get("fulfillment") or {}).get("id")
         if not fulfillment_id:
-            raise OmsError("Shopify answered without a fulfillment id.")
+            raise OmsError(_lt("Shopify answered without a fulfillment id."))
         return fulfillment_id
 
     def push_stock_levels(self, levels):
@@ -431,7 +453,10 @@ class ShopifyAdapter(ChannelAdapter):
         location = (self.channel.stock_external_location or "").strip()
         if not location:
             raise OmsError(
-                f"Channel {self.channel.name}: set the Shopify location id to push stock."
+                _lt(
+                    "Channel %(channel)s: set the Shopify location id to push stock.",
+                    channel=self.channel.name,
+                )
             )
         errors = {}
         for level, quantity in levels:

@@ -2,9 +2,13 @@
 anything is stored: every field the OMS reads has the type the contract gives it, texts the
 database can hold, quantities finite and in range."""
 
+from odoo.tools.translate import LazyTranslate
+
 from .exceptions import OmsPayloadError
 from .reader import MAX_QUANTITY, PayloadReader
 from .sanitize import check_ident, loads_json
+
+_lt = LazyTranslate(__name__, default_lang="en_US")
 
 #: text fields of a confirmation (all optional but ``shipment_id``)
 CONFIRMATION_TEXTS = ("carrier", "service", "status", "tracking_number", "tracking_url")
@@ -36,11 +40,21 @@ def read_shipment_confirmation(body):
                 or (isinstance(line_id, str) and line_id.strip().isdecimal())
             ):
                 raise OmsPayloadError(
-                    f"{line.path}.line_id: expected the line id of the shipment request "
-                    f"(a positive whole number), got {line_id!r:.40}."
+                    _lt(
+                        "%(path)s.line_id: expected the line id of the shipment "
+                        "request (a positive whole number), got %(line_id)s.",
+                        path=line.path,
+                        line_id=repr(line_id)[:40],
+                    )
                 )
             if isinstance(line_id, str) and int(line_id) > MAX_LINE_ID:
-                raise OmsPayloadError(f"{line.path}.line_id: {line_id:.40} is out of range.")
+                raise OmsPayloadError(
+                    _lt(
+                        "%(path)s.line_id: %(line_id)s is out of range.",
+                        path=line.path,
+                        line_id=line_id[:40],
+                    )
+                )
         _require_text(line, "sku")
         line.ident("sku")
         for key in ("quantity_shipped", "quantity"):
@@ -53,4 +67,11 @@ def _require_text(reader, key):
     """The field, when present, must be a JSON text (numbers allowed: ids are sent as both)."""
     value = reader.raw(key)
     if value is not None and (isinstance(value, bool) or not isinstance(value, str | int)):
-        raise OmsPayloadError(f"{reader.path}.{key}: expected a text, got {value!r:.40}.")
+        raise OmsPayloadError(
+            _lt(
+                "%(path)s.%(key)s: expected a text, got %(value)s.",
+                path=reader.path,
+                key=key,
+                value=repr(value)[:40],
+            )
+        )

@@ -11,8 +11,12 @@ import logging
 
 import requests
 
+from odoo.tools.translate import LazyTranslate
+
 from . import sanitize
 from .exceptions import OmsError, OmsPayloadError, OmsRetryableError, OmsSignatureError
+
+_lt = LazyTranslate(__name__, default_lang="en_US")
 
 _logger = logging.getLogger(__name__)
 
@@ -42,23 +46,27 @@ def hmac_sha256(secret, data):
 def check_base64_signature(secret, body, signature, header_name):
     """Raise ``OmsSignatureError`` unless ``signature`` is the base64 HMAC-SHA256 of ``body``."""
     if not secret:
-        raise OmsSignatureError("The channel has no webhook secret: every delivery is refused.")
+        raise OmsSignatureError(
+            _lt("The channel has no webhook secret: every delivery is refused.")
+        )
     if not signature:
-        raise OmsSignatureError(f"Missing {header_name} header.")
+        raise OmsSignatureError(_lt("Missing %(header)s header.", header=header_name))
     expected = base64.b64encode(hmac_sha256(secret, body))
     if not hmac.compare_digest(expected, signature.encode("ascii", "replace")):
-        raise OmsSignatureError(f"Wrong {header_name} signature.")
+        raise OmsSignatureError(_lt("Wrong %(header)s signature.", header=header_name))
 
 
 def check_hex_signature(secret, data, signature, header_name):
     """Raise ``OmsSignatureError`` unless ``signature`` is the hex HMAC-SHA256 of ``data``."""
     if not secret:
-        raise OmsSignatureError("The channel has no webhook secret: every delivery is refused.")
+        raise OmsSignatureError(
+            _lt("The channel has no webhook secret: every delivery is refused.")
+        )
     if not signature:
-        raise OmsSignatureError(f"Missing {header_name} header.")
+        raise OmsSignatureError(_lt("Missing %(header)s header.", header=header_name))
     expected = hmac_sha256(secret, data).hex().encode()
     if not hmac.compare_digest(expected, signature.lower().encode("ascii", "replace")):
-        raise OmsSignatureError(f"Wrong {header_name} signature.")
+        raise OmsSignatureError(_lt("Wrong %(header)s signature.", header=header_name))
 
 
 def body_digest(body):
@@ -112,21 +120,41 @@ def http_get(url, params=None, headers=None, auth=None, platform="the platform")
             url, params=params, headers=headers, auth=auth, timeout=HTTP_TIMEOUT
         )
     except (requests.Timeout, requests.ConnectionError) as exc:
-        raise OmsRetryableError(f"{platform} could not be reached at {url}: {exc}") from exc
+        raise OmsRetryableError(
+            _lt(
+                "%(platform)s could not be reached at %(url)s: %(error)s",
+                platform=platform,
+                url=url,
+                error=str(exc),
+            )
+        ) from exc
     if response.status_code == 429:
         raise OmsRetryableError(
-            f"{platform} is rate limiting the OMS (HTTP 429): will try again later.",
+            _lt(
+                "%(platform)s is rate limiting the OMS (HTTP 429): will try again later.",
+                platform=platform,
+            ),
             retry_after=_retry_after_seconds(response),
         )
     if response.status_code >= 500:
         raise OmsRetryableError(
-            f"{platform} answered HTTP {response.status_code}: will try again later.",
+            _lt(
+                "%(platform)s answered HTTP %(status)s: will try again later.",
+                platform=platform,
+                status=response.status_code,
+            ),
             retry_after=_retry_after_seconds(response),
         )
     if response.status_code >= 300:
         raise OmsError(
-            f"{platform} answered HTTP {response.status_code} for {response.url}: "
-            f"{response.text[:300]} (check the channel's API URL and credentials)."
+            _lt(
+                "%(platform)s answered HTTP %(status)s for %(url)s: "
+                "%(answer)s (check the channel's API URL and credentials).",
+                platform=platform,
+                status=response.status_code,
+                url=response.url,
+                answer=response.text[:300],
+            )
         )
     return response
 
@@ -137,6 +165,10 @@ def response_json(response, platform="the platform"):
         return response.json()
     except ValueError as exc:
         raise OmsError(
-            f"{platform} answered something that is not JSON at {response.url}: "
-            f"{response.text[:200]}"
+            _lt(
+                "%(platform)s answered something that is not JSON at %(url)s: %(answer)s",
+                platform=platform,
+                url=response.url,
+                answer=response.text[:200],
+            )
         ) from exc

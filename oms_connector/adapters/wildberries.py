@@ -25,6 +25,8 @@ error contract the OMS needs, for six plain JSON calls.
 
 from datetime import UTC, datetime, timedelta
 
+from odoo.tools.translate import LazyTranslate
+
 from .base import register_adapter
 from .exceptions import OmsError, OmsPayloadError, OmsRetryableError
 from .marketplace import (
@@ -37,6 +39,8 @@ from .marketplace import (
 )
 from .normalized import NormalizedCustomer, NormalizedLine, NormalizedOrder
 from .reader import load_payload, round_amount
+
+_lt = LazyTranslate(__name__, default_lang="en_US")
 
 #: numeric ISO 4217 codes of the currencies Wildberries sells in (fallback when Odoo's
 #: currency table has no ``iso_numeric`` for the code)
@@ -63,8 +67,11 @@ class WildberriesAdapter(MarketplaceAdapter):
         channel = self.channel.sudo()  # the API token: OMS managers only
         if not channel.api_key:
             raise OmsError(
-                f"Channel {channel.name}: set the Wildberries API token (seller portal > "
-                "Settings > API access, category Marketplace)."
+                _lt(
+                    "Channel %(channel)s: set the Wildberries API token (seller "
+                    "portal > Settings > API access, category Marketplace).",
+                    channel=channel.name,
+                )
             )
         return {"Authorization": channel.api_key.strip()}
 
@@ -149,7 +156,10 @@ class WildberriesAdapter(MarketplaceAdapter):
             params["next"] = answer["next"]
         if not tasks:
             raise OmsRetryableError(
-                f"Wildberries does not show order {external_id} yet: will ask again.",
+                _lt(
+                    "Wildberries does not show order %(external_id)s yet: will ask again.",
+                    external_id=external_id,
+                ),
                 retry_after=NOT_YET_VISIBLE_RETRY,
             )
         order = self._group_tasks(tasks)[0]
@@ -181,7 +191,7 @@ class WildberriesAdapter(MarketplaceAdapter):
         uid = order.ident("orderUid", required=True)
         tasks = order.objects("tasks", required=True)
         if not tasks:
-            raise OmsPayloadError(f"$.tasks: order {uid} has no assembly task.")
+            raise OmsPayloadError(_lt("$.tasks: order %(order)s has no assembly task.", order=uid))
         status = self.get_order_status(order.data)
         cancelled = status == "cancelled"
         observed_at = self.get_order_updated_at(order.data)
@@ -208,7 +218,13 @@ class WildberriesAdapter(MarketplaceAdapter):
                 )
             )
         if len(currencies) > 1:
-            raise OmsPayloadError(f"Order {uid}: tasks in several currencies {currencies}.")
+            raise OmsPayloadError(
+                _lt(
+                    "Order %(order)s: tasks in several currencies %(currencies)s.",
+                    order=uid,
+                    currencies=currencies,
+                )
+            )
         created_at = min((c for c in created if c), default=None)
         hours = self.channel.marketplace_handover_hours
         first_task = min(int(t.ident("id", required=True)) for t in tasks)
@@ -240,7 +256,13 @@ class WildberriesAdapter(MarketplaceAdapter):
         )
         name = currency.name or WB_CURRENCIES.get(code)
         if not name:
-            raise OmsPayloadError(f"{path}: {code} is not a known ISO 4217 currency number.")
+            raise OmsPayloadError(
+                _lt(
+                    "%(path)s: %(code)s is not a known ISO 4217 currency number.",
+                    path=path,
+                    code=code,
+                )
+            )
         return name
 
     # ------------------------------------------------------------------ outbound
@@ -254,7 +276,9 @@ class WildberriesAdapter(MarketplaceAdapter):
             if str(task_id).isdigit() and quantity
         )
         if not task_ids:
-            raise OmsError(f"Order {binding.external_name}: no Wildberries task to ship.")
+            raise OmsError(
+                _lt("Order %(order)s: no Wildberries task to ship.", order=binding.external_name)
+            )
         answer = self._request("POST", "/api/v3/orders/status", {"orders": task_ids})
         done = {
             s.get("id")
@@ -271,7 +295,7 @@ class WildberriesAdapter(MarketplaceAdapter):
         """A new supply; its id (``WB-GI-...``)."""
         answer = self._request("POST", "/api/v3/supplies", {"name": name})
         if not answer.get("id"):
-            raise OmsError("Wildberries created no supply.")
+            raise OmsError(_lt("Wildberries created no supply."))
         return str(answer["id"])
 
     def push_stock_levels(self, levels):
@@ -279,7 +303,12 @@ class WildberriesAdapter(MarketplaceAdapter):
         A 409 names the barcodes refused; they are the errors of their levels."""
         quantities = self._get_warehouse_quantities([level for level, _qty in levels])
         if not quantities:
-            raise OmsError(f"Channel {self.channel.name}: map at least one Wildberries warehouse.")
+            raise OmsError(
+                _lt(
+                    "Channel %(channel)s: map at least one Wildberries warehouse.",
+                    channel=self.channel.name,
+                )
+            )
         errors, by_warehouse = {}, {}
         for level, _quantity in levels:
             barcode = (level.external_id or level.product_id.barcode or "").strip()

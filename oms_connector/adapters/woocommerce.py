@@ -2,6 +2,8 @@
 
 import re
 
+from odoo.tools.translate import LazyTranslate
+
 from . import outbound, transport
 from .base import (
     TOPIC_ORDER_CANCELLED,
@@ -23,6 +25,8 @@ from .normalized import (
     NormalizedTax,
 )
 from .reader import AMOUNT_DIGITS, PayloadReader, load_payload, read_currency, round_amount
+
+_lt = LazyTranslate(__name__, default_lang="en_US")
 
 #: the body of the unsigned delivery WooCommerce sends when a webhook is saved
 WOO_PING_BODY = re.compile(rb"^webhook_id=\d+$")
@@ -331,8 +335,11 @@ class WooCommerceAdapter(ChannelAdapter):
         base = (channel.api_url or "").strip().rstrip("/")
         if not base:
             raise OmsError(
-                f"Channel {channel.name}: set the API URL (the store URL, e.g. "
-                "https://shop.example.com) to pull orders."
+                _lt(
+                    "Channel %(channel)s: set the API URL (the store URL, e.g. "
+                    "https://shop.example.com) to pull orders.",
+                    channel=channel.name,
+                )
             )
         if "://" not in base:
             base = "https://" + base
@@ -344,8 +351,11 @@ class WooCommerceAdapter(ChannelAdapter):
         channel = self.channel.sudo()  # the consumer key and secret: OMS managers only
         if not channel.api_key or not channel.api_secret:
             raise OmsError(
-                f"Channel {channel.name}: set the REST API consumer key and consumer secret "
-                "to pull orders."
+                _lt(
+                    "Channel %(channel)s: set the REST API consumer key and "
+                    "consumer secret to pull orders.",
+                    channel=channel.name,
+                )
             )
         url = self._get_orders_url()
         auth = (channel.api_key, channel.api_secret)
@@ -365,7 +375,9 @@ class WooCommerceAdapter(ChannelAdapter):
             )
             orders = transport.response_json(response, platform="WooCommerce")
             if not isinstance(orders, list):
-                raise OmsError(f"WooCommerce answered without an orders list at {response.url}.")
+                raise OmsError(
+                    _lt("WooCommerce answered without an orders list at %(url)s.", url=response.url)
+                )
             yield from orders
             try:
                 total_pages = int(response.headers.get("X-WP-TotalPages") or 0)
@@ -388,7 +400,12 @@ class WooCommerceAdapter(ChannelAdapter):
     def _rest_auth(self):
         channel = self.channel.sudo()  # consumer key and secret: OMS managers only
         if not channel.api_key or not channel.api_secret:
-            raise OmsError(f"Channel {channel.name}: set the WooCommerce consumer key and secret.")
+            raise OmsError(
+                _lt(
+                    "Channel %(channel)s: set the WooCommerce consumer key and secret.",
+                    channel=channel.name,
+                )
+            )
         return (channel.api_key, channel.api_secret)
 
     def push_fulfillment(self, binding, shipment):

@@ -37,6 +37,8 @@ import re
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
+from odoo.tools.translate import LazyTranslate
+
 from .base import TOPIC_ORDER_CREATED, TOPIC_ORDER_UPDATED, register_adapter
 from .exceptions import OmsError, OmsEventIgnored, OmsPayloadError, OmsRetryableError
 from .marketplace import (
@@ -56,6 +58,8 @@ from .normalized import (
     NormalizedTax,
 )
 from .reader import load_payload, round_amount
+
+_lt = LazyTranslate(__name__, default_lang="en_US")
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 #: Yandex Market's notification source networks (partner-api docs, "API notifications")
@@ -103,21 +107,34 @@ class YandexMarketAdapter(MarketplaceAdapter):
         channel = self.channel.sudo()  # the Api-Key: OMS managers only
         if not channel.api_key:
             raise OmsError(
-                f"Channel {channel.name}: set the Yandex Market API key (seller cabinet > "
-                "Settings > API and modules > API key)."
+                _lt(
+                    "Channel %(channel)s: set the Yandex Market API key (seller "
+                    "cabinet > Settings > API and modules > API key).",
+                    channel=channel.name,
+                )
             )
         return {"Api-Key": channel.api_key.strip()}
 
     def _get_campaign_id(self):
         campaign = (self.channel.marketplace_campaign_id or "").strip()
         if not campaign.isdigit():
-            raise OmsError(f"Channel {self.channel.name}: set the Yandex Market campaign ID.")
+            raise OmsError(
+                _lt(
+                    "Channel %(channel)s: set the Yandex Market campaign ID.",
+                    channel=self.channel.name,
+                )
+            )
         return int(campaign)
 
     def _get_business_id(self):
         business = (self.channel.marketplace_business_id or "").strip()
         if not business.isdigit():
-            raise OmsError(f"Channel {self.channel.name}: set the Yandex Market business ID.")
+            raise OmsError(
+                _lt(
+                    "Channel %(channel)s: set the Yandex Market business ID.",
+                    channel=self.channel.name,
+                )
+            )
         return int(business)
 
     def _order_path(self, external_id, suffix=""):
@@ -145,12 +162,20 @@ class YandexMarketAdapter(MarketplaceAdapter):
 
     def fetch_order(self, external_id):
         if not str(external_id).isdigit():
-            raise OmsPayloadError(f"{external_id!r} is not a Yandex Market order id.")
+            raise OmsPayloadError(
+                _lt(
+                    "%(external_id)s is not a Yandex Market order id.",
+                    external_id=repr(external_id),
+                )
+            )
         orders = list(self._list_orders({"orderIds": [int(external_id)]}))
         order = next((o for o in orders if str(o.get("orderId")) == str(external_id)), None)
         if order is None:
             raise OmsRetryableError(
-                f"Yandex Market does not show order {external_id} yet: will ask again.",
+                _lt(
+                    "Yandex Market does not show order %(external_id)s yet: will ask again.",
+                    external_id=external_id,
+                ),
                 retry_after=NOT_YET_VISIBLE_RETRY,
             )
         order[OBSERVED_AT_KEY] = _now_iso()
@@ -203,7 +228,13 @@ class YandexMarketAdapter(MarketplaceAdapter):
         number = order.ident("orderId", required=True)
         status = order.text("status", required=True, limit=64)
         if status in YANDEX_NOT_PLACED:
-            raise OmsEventIgnored(f"Yandex Market order {number} is not placed yet ({status}).")
+            raise OmsEventIgnored(
+                _lt(
+                    "Yandex Market order %(number)s is not placed yet (%(status)s).",
+                    number=number,
+                    status=status,
+                )
+            )
         observed_at = self.get_order_updated_at(order.data)
         currencies, lines = set(), []
         for item in order.objects("items", required=True):
@@ -229,7 +260,9 @@ class YandexMarketAdapter(MarketplaceAdapter):
                 )
             )
         if not lines:
-            raise OmsPayloadError(f"$.items: Yandex Market order {number} has no items.")
+            raise OmsPayloadError(
+                _lt("$.items: Yandex Market order %(number)s has no items.", number=number)
+            )
         shipping_lines = []
         delivery_price = order.obj("prices") and order.obj("prices").obj("delivery")
         payment = delivery_price.obj("payment") if delivery_price else None
@@ -246,7 +279,13 @@ class YandexMarketAdapter(MarketplaceAdapter):
                 )
             )
         if len(currencies) > 1:
-            raise OmsPayloadError(f"Order {number}: amounts in several currencies {currencies}.")
+            raise OmsPayloadError(
+                _lt(
+                    "Order %(number)s: amounts in several currencies %(currencies)s.",
+                    number=number,
+                    currencies=currencies,
+                )
+            )
         delivery = order.obj("delivery")
         total = sum(line.price_unit * line.quantity for line in lines)
         total += sum(line.price for line in shipping_lines)
@@ -286,11 +325,21 @@ class YandexMarketAdapter(MarketplaceAdapter):
             if str(item_id).isdigit() and quantity
         ]
         if not items:
-            raise OmsError(f"Order {binding.external_id}: no Yandex Market item to ship.")
+            raise OmsError(
+                _lt(
+                    "Order %(external_id)s: no Yandex Market item to ship.",
+                    external_id=binding.external_id,
+                )
+            )
         order = self.fetch_order(binding.external_id)
         status, substatus = order.get("status"), order.get("substatus")
         if status == "CANCELLED":
-            raise OmsError(f"Yandex Market cancelled order {binding.external_id}: do not ship.")
+            raise OmsError(
+                _lt(
+                    "Yandex Market cancelled order %(external_id)s: do not ship.",
+                    external_id=binding.external_id,
+                )
+            )
         if status in YANDEX_SHIPPED_STATUSES:
             return binding.external_id
         dbs = order.get("programType") == "DBS"
@@ -332,7 +381,12 @@ class YandexMarketAdapter(MarketplaceAdapter):
         warehouses, 2,000 offers a call. A refused call marks its levels."""
         quantities = self._get_warehouse_quantities([level for level, _qty in levels])
         if not quantities:
-            raise OmsError(f"Channel {self.channel.name}: map the Yandex Market campaign.")
+            raise OmsError(
+                _lt(
+                    "Channel %(channel)s: map the Yandex Market campaign.",
+                    channel=self.channel.name,
+                )
+            )
         per_level = {}
         for (level_id, _warehouse), quantity in quantities.items():
             per_level[level_id] = per_level.get(level_id, 0.0) + quantity
@@ -358,8 +412,13 @@ class YandexMarketAdapter(MarketplaceAdapter):
         business = campaign.get("business") or {}
         if business.get("id") and str(business["id"]) != str(self._get_business_id()):
             raise OmsError(
-                f"Campaign {campaign.get('id')} belongs to business {business['id']}, not to "
-                f"{self._get_business_id()}: correct the business ID."
+                _lt(
+                    "Campaign %(campaign)s belongs to business %(business)s, not "
+                    "to %(expected_business)s: correct the business ID.",
+                    campaign=campaign.get("id"),
+                    business=business["id"],
+                    expected_business=self._get_business_id(),
+                )
             )
         name = campaign.get("domain") or str(campaign.get("id") or "")
         return [(str(self._get_campaign_id()), name)]
@@ -371,7 +430,9 @@ def yandex_datetime(value, path="$"):
     if value in (None, ""):
         return None
     if not isinstance(value, str):
-        raise OmsPayloadError(f"{path}: expected a date, got {value!r:.40}.")
+        raise OmsPayloadError(
+            _lt("%(path)s: expected a date, got %(value)s.", path=path, value=repr(value)[:40])
+        )
     text = value.strip()
     legacy = _LEGACY_DATE.match(text)
     if legacy:
@@ -383,7 +444,9 @@ def yandex_datetime(value, path="$"):
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError as exc:
-        raise OmsPayloadError(f"{path}: expected a date, got {value!r:.40}.") from exc
+        raise OmsPayloadError(
+            _lt("%(path)s: expected a date, got %(value)s.", path=path, value=repr(value)[:40])
+        ) from exc
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=MOSCOW)
     return parsed.astimezone(UTC).replace(tzinfo=None)
@@ -406,7 +469,9 @@ def _ship_by(delivery):
         if shipment.has("shipmentTime"):
             at = time.fromisoformat(shipment.text("shipmentTime", limit=16)[:8])
     except ValueError as exc:
-        raise OmsPayloadError(f"{shipment.path}: not a shipment date and time.") from exc
+        raise OmsPayloadError(
+            _lt("%(path)s: not a shipment date and time.", path=shipment.path)
+        ) from exc
     moment = datetime.combine(day, at, tzinfo=MOSCOW)
     return moment.astimezone(UTC).replace(tzinfo=None)
 

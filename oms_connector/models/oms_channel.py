@@ -342,8 +342,8 @@ class OmsChannel(models.Model):
             raise RetryableJobError(str(exc), seconds=exc.retry_after) from exc
         except OmsError as exc:
             _logger.warning("Pull of channel %s failed: %s", self.code, exc)
-            self.last_sync_error = str(exc)
-            return _("Pull failed: %(error)s", error=str(exc))
+            self.last_sync_error = exc.translated(self.env)
+            return _("Pull failed: %(error)s", error=self.last_sync_error)
         events = self.env["oms.channel.event"]._create_from_pulled_orders(self, payloads)
         events._enqueue_processing()
         self.write({"last_sync_at": started_at, "last_sync_error": False})

@@ -19,7 +19,7 @@ from odoo.tools import mute_logger
 
 from ..adapters import OmsError, OmsEventIgnored, OmsRetryableError, OmsSignatureError
 from ..adapters.base import TOPIC_ORDER_CREATED, TOPIC_ORDER_UPDATED
-from ..adapters.exceptions import OmsPayloadError, OmsWaitingForOrder
+from ..adapters.exceptions import OmsPayloadError, OmsWaitingForOrder, error_message
 from ..adapters.normalized import NormalizedOrder
 from ..adapters.sanitize import clean_surrogates, loads_json
 from ..adapters.transport import body_digest
@@ -197,7 +197,7 @@ class OmsChannelEvent(models.Model):
         try:
             payload = loads_json(body)
         except OmsPayloadError as exc:
-            return 400, _("body is not UTF-8 JSON: %(error)s", error=exc), None
+            return 400, _("body is not UTF-8 JSON: %(error)s", error=exc.translated(self.env)), None
         payload_text = body.decode("utf-8")
         topic = adapter.get_webhook_topic(headers, payload)
         if not topic:
@@ -216,7 +216,7 @@ class OmsChannelEvent(models.Model):
             adapter.check_webhook_topic(topic, payload)
         except OmsPayloadError as exc:
             # kept for a person (failed, with the reason), never applied
-            vals.update(state="failed", error=str(exc))
+            vals.update(state="failed", error=exc.translated(event_model.env))
         event = event_model._store_delivery(vals)
         if not event:
             return 200, "duplicate", None
@@ -489,10 +489,10 @@ class OmsChannelEvent(models.Model):
         self.ensure_one()
         if isinstance(outcome, OmsWaitingForOrder):
             # processed again by itself when its order arrives (_wake_events_waiting_for)
-            return {"state": "waiting", "error": str(outcome)}
+            return {"state": "waiting", "error": outcome.translated(self.env)}
         if isinstance(outcome, OmsEventIgnored):
             # e.g. an update older than what Odoo reflects: acknowledged, changes nothing
-            return {"state": "ignored", "error": str(outcome)}
+            return {"state": "ignored", "error": outcome.translated(self.env)}
         if isinstance(outcome, USER_FIXABLE_ERRORS):
             return {
                 "state": "failed",
@@ -534,7 +534,7 @@ class OmsChannelEvent(models.Model):
     def _get_error_message(self, exc):
         if isinstance(exc, UserError | ValidationError):
             return exc.args[0] if exc.args else str(exc)
-        return str(exc)
+        return error_message(exc, self.env)
 
     def _get_payload(self):
         """The payload as parsed JSON; ``OmsPayloadError`` when it is not a JSON object."""

@@ -4,11 +4,15 @@ import json
 import re
 from pathlib import Path
 
+from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from odoo.tests import TransactionCase, tagged
+from odoo.addons.queue_job.tests.common import trap_jobs
+from odoo.tests import TransactionCase, new_test_user, tagged
 
-from .common_intake import IntakeChannelMixin, load_payload
+from ..adapters import OmsPayloadError
+from ..adapters.reader import PayloadReader
+from .common_intake import IntakeChannelMixin, generic_headers, load_payload, to_body
 
 OMS_MODULES = ["oms_connector", "oms_returns", "oms_forecast"]
 ROOT = Path(__file__).parents[2]
@@ -32,6 +36,9 @@ class TestRussian(IntakeChannelMixin, TransactionCase):
         cls.env["res.lang"]._activate_lang("ru_RU")
         cls.env["ir.module.module"]._load_module_terms(OMS_MODULES, ["ru_RU"], overwrite=True)
         cls.ru = cls.env(context=dict(cls.env.context, lang="ru_RU"))
+        groups = "oms_connector.group_oms_user,sales_team.group_sale_salesman"
+        cls.ru_user = new_test_user(cls.env, login="oms_ru_user", groups=groups, lang="ru_RU")
+        cls.en_user = new_test_user(cls.env, login="oms_en_user", groups=groups, lang="en_US")
 
     def _records_of_our_modules(self, model):
         ids = (
@@ -112,3 +119,83 @@ class TestRussian(IntakeChannelMixin, TransactionCase):
         self.assertIn("В Odoo нет товара для строки", event.error)
         self.assertIn("артикул 'OMS-RU-404'", event.error)
         self.assertIn("кнопка «Исправить» в событии", event.error)
+
+    def _as_user(self, records, user):
+        """``records`` as ``user`` sees them in the web client: the context carries the user's
+        language (the web client sends it; queue_job keeps it in the jobs it enqueues)."""
+        return records.with_user(user).with_context(lang=user.lang)
+
+    def test_failed_webhook_event_message_reads_in_the_user_language(self):
+        """A payload with a required field missing fails with the JSON path of the field; the
+        message reads in the language of the user whose job processed the event, and a plain
+        ``str()`` of the adapter's error stays English."""
+        channel = self._setup_order_mapping(self._create_channel("generic", "t-ru-webhook"))
+        payload = load_payload("generic_order.json")
+        payload["id"] = "WS-RU-2"
+        del payload["lines"][1]["unit_price"]
+        body = to_body(payload)
+        headers = generic_headers(self.SECRET, body, delivery_id="dlv-ru-2")
+        Event = self.env["oms.channel.event"]
+        with trap_jobs() as trap:
+            status, _text, event = Event._receive_webhook(channel, headers, body)
+            self.assertEqual(status, 200)
+            trap.assert_jobs_count(1, only=event._job_process)
+            trap.perform_enqueued_jobs()
+        self.assertEqual(event.state, "failed")
+        # the webhook route has no user language: English
+        self.assertIn("$.lines[1].unit_price: missing (required).", event.error)
+
+        expected = {
+            self.ru_user: "$.lines[1].unit_price: отсутствует (обязательное поле).",
+            self.en_user: "$.lines[1].unit_price: missing (required).",
+        }
+        for user, message in expected.items():
+            with self.subTest(lang=user.lang), trap_jobs() as trap:
+                self._as_user(event, user).action_retry()
+                trap.assert_jobs_count(1, only=event._job_process)
+                job = trap.enqueued_jobs[0]
+                # what queue_job stores with the job (and runs it with) keeps the language
+                self.assertEqual(
+                    job.recordset._job_prepare_context_before_enqueue()["lang"], user.lang
+                )
+                trap.perform_enqueued_jobs()
+                self.assertEqual(event.state, "failed")
+                self.assertIn(message, event.error)
+
+    def test_adapter_error_str_is_english_translated_renders_the_language(self):
+        with self.assertRaises(OmsPayloadError) as caught:
+            PayloadReader({"lines": [{"sku": "TEE-M"}]}).objects("lines")[0].amount(
+                "unit_price", required=True
+            )
+        error = caught.exception
+        self.assertEqual(str(error), "$.lines[0].unit_price: missing (required).")
+        self.assertEqual(
+            error.translated(self.ru), "$.lines[0].unit_price: отсутствует (обязательное поле)."
+        )
+        self.assertEqual(error.translated(self.env), "$.lines[0].unit_price: missing (required).")
+        # nested fragments (a type's name) are translated with the message
+        with self.assertRaises(OmsPayloadError) as caught:
+            PayloadReader({"lines": {"sku": "TEE-M"}}).objects("lines")
+        self.assertEqual(str(caught.exception), "$.lines: expected a list, got an object.")
+        self.assertEqual(
+            caught.exception.translated(self.ru), "$.lines: ожидается список, получено: объект."
+        )
+
+    def test_every_adapter_message_has_a_russian_translation(self):
+        """Every ``_lt()`` message of the adapters (the pure layer, without an environment)
+        has a Russian msgstr in its addon's ru.po: a new message cannot ship untranslated."""
+        for module in ("oms_connector", "oms_returns"):
+            adapters = ROOT / module / "adapters"
+            msgids = {
+                message
+                for _file, _line, message, _comments, _context in extract_from_dir(
+                    adapters, method_map=[("**.py", "python")], keywords={"_lt": None}
+                )
+            }
+            self.assertGreater(len(msgids), 10, f"{module}: no _lt() message found")
+            with (ROOT / module / "i18n" / "ru.po").open("rb") as po:
+                translations = {m.id: m.string for m in read_po(po) if m.id}
+            missing = sorted(m for m in msgids if not translations.get(m))
+            self.assertEqual(missing, [], f"{module}/i18n/ru.po lacks adapter messages")
+            untranslated = sorted(m for m in msgids if not CYRILLIC.search(translations[m]))
+            self.assertEqual(untranslated, [], f"{module}: adapter messages left in English")

@@ -5,8 +5,11 @@ format of its own (WooCommerce has no native returns, its channels may send this
 The JSON is documented in ``readme/USAGE.md``."""
 
 from odoo.addons.oms_connector.adapters import OmsPayloadError, register_adapter_extension
+from odoo.tools.translate import LazyTranslate
 
 from .return_request import ReturnRequest, ReturnRequestLine, positive_quantity, required
+
+_lt = LazyTranslate(__name__, default_lang="en_US")
 
 OUTCOMES = ("refund", "exchange", "credit")
 
@@ -20,10 +23,12 @@ class ReturnRequestAdapterMixin:
         """The ``ReturnRequest`` of a ``return.requested`` payload; ``OmsPayloadError`` when it
         is not a return request with at least one line."""
         if not isinstance(payload, dict):
-            raise OmsPayloadError("A return request must be a JSON object.")
+            raise OmsPayloadError(_lt("A return request must be a JSON object."))
         request = self._parse_return_request(payload)
         if not request.lines:
-            raise OmsPayloadError(f"Return request {request.external_id} has no line.")
+            raise OmsPayloadError(
+                _lt("Return request %(external_id)s has no line.", external_id=request.external_id)
+            )
         return request
 
     def _parse_return_request(self, payload):
@@ -35,18 +40,25 @@ class ReturnRequestAdapterMixin:
             name=str(payload.get("name") or ""),
             note=str(payload.get("note") or ""),
             lines=[
-                self._parse_generic_return_line(line, f"line {index}")
+                self._parse_generic_return_line(line, _lt("line %(index)s", index=index))
                 for index, line in enumerate(required(payload, "lines"), start=1)
             ],
         )
 
     def _parse_generic_return_line(self, line, where):
         if not (line.get("line_id") or line.get("sku")):
-            raise OmsPayloadError(f"The return {where} has neither 'line_id' nor 'sku'.")
+            raise OmsPayloadError(
+                _lt("The return %(where)s has neither 'line_id' nor 'sku'.", where=where)
+            )
         outcome = line.get("outcome") or "refund"
         if outcome not in OUTCOMES:
             raise OmsPayloadError(
-                f"The outcome of {where} must be refund, exchange or credit, not {outcome!r}."
+                _lt(
+                    "The outcome of %(where)s must be refund, exchange or credit, "
+                    "not %(outcome)s.",
+                    where=where,
+                    outcome=repr(outcome),
+                )
             )
         return ReturnRequestLine(
             line_external_id=str(line.get("line_id") or ""),

@@ -14,8 +14,11 @@ as a text (``return_reason_name``): it is kept as the line's note, under the rea
 from datetime import UTC, datetime
 
 from odoo.addons.oms_connector.adapters import OmsPayloadError, register_adapter_extension
+from odoo.tools.translate import LazyTranslate
 
 from .return_request import ReturnRequest, ReturnRequestLine, positive_quantity, required
+
+_lt = LazyTranslate(__name__, default_lang="en_US")
 
 #: returns read per page (the endpoint's maximum)
 OZON_RETURNS_PAGE = 500
@@ -54,20 +57,23 @@ class OzonReturnRequestAdapterMixin:
         line."""
         product = payload.get("product")
         if not isinstance(product, dict):
-            raise OmsPayloadError("The Ozon return has no product.")
-        return_id = str(required(payload, "id", "Ozon return"))
+            raise OmsPayloadError(_lt("The Ozon return has no product."))
+        return_id = str(required(payload, "id", _lt("Ozon return")))
         reason = str(payload.get("return_reason_name") or "").strip()
         status = ((payload.get("visual") or {}).get("status") or {}).get("display_name") or ""
         return ReturnRequest(
             external_id=return_id,
-            order_external_id=str(required(payload, "posting_number", "Ozon return")),
+            order_external_id=str(required(payload, "posting_number", _lt("Ozon return"))),
             name=return_id,
             note=" / ".join(filter(None, [str(payload.get("type") or ""), str(status)])),
             lines=[
                 ReturnRequestLine(
                     line_external_id=str(product.get("sku") or ""),
                     sku=str(product.get("offer_id") or ""),
-                    quantity=positive_quantity(product.get("quantity"), f"Ozon return {return_id}"),
+                    quantity=positive_quantity(
+                        product.get("quantity"),
+                        _lt("Ozon return %(return_id)s", return_id=return_id),
+                    ),
                     reason_code="other",
                     outcome="refund",
                     note=reason,

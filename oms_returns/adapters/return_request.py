@@ -5,6 +5,12 @@
 from dataclasses import dataclass, field
 
 from odoo.addons.oms_connector.adapters import OmsPayloadError
+from odoo.tools.translate import LazyTranslate
+
+_lt = LazyTranslate(__name__, default_lang="en_US")
+
+#: what ``required`` names in its message by default
+RETURN_REQUEST = _lt("return request")
 
 
 @dataclass
@@ -26,11 +32,11 @@ class ReturnRequest:
     lines: list[ReturnRequestLine] = field(default_factory=list)
 
 
-def required(payload, key, where="return request"):
+def required(payload, key, where=RETURN_REQUEST):
     """``payload[key]``; ``OmsPayloadError`` when it is missing or empty."""
     value = payload.get(key)
     if value in (None, "", []):
-        raise OmsPayloadError(f"The {where} has no {key!r}.")
+        raise OmsPayloadError(_lt("The %(where)s has no %(key)s.", where=where, key=repr(key)))
     return value
 
 
@@ -39,7 +45,19 @@ def positive_quantity(value, where):
     try:
         quantity = float(value)
     except (TypeError, ValueError):
-        raise OmsPayloadError(f"The quantity of {where} is not a number: {value!r}.") from None
+        raise OmsPayloadError(
+            _lt(
+                "The quantity of %(where)s is not a number: %(value)s.",
+                where=where,
+                value=repr(value),
+            )
+        ) from None
     if quantity <= 0:
-        raise OmsPayloadError(f"The quantity of {where} must be positive, not {value!r}.")
+        raise OmsPayloadError(
+            _lt(
+                "The quantity of %(where)s must be positive, not %(value)s.",
+                where=where,
+                value=repr(value),
+            )
+        )
     return quantity

@@ -3,8 +3,11 @@
 """Shopify's return requests (``returns/request`` webhook)."""
 
 from odoo.addons.oms_connector.adapters import OmsPayloadError, register_adapter_extension
+from odoo.tools.translate import LazyTranslate
 
 from .return_request import ReturnRequest, ReturnRequestLine, positive_quantity, required
+
+_lt = LazyTranslate(__name__, default_lang="en_US")
 
 
 @register_adapter_extension("shopify")
@@ -14,9 +17,9 @@ class ShopifyReturnRequestAdapterMixin:
         ``fulfillment_line_item.line_item``)."""
         order = payload.get("order") or {}
         if not order.get("id"):
-            raise OmsPayloadError("The Shopify return has no order id.")
+            raise OmsPayloadError(_lt("The Shopify return has no order id."))
         lines = [
-            self._parse_shopify_return_line(item, f"return line item {index}")
+            self._parse_shopify_return_line(item, _lt("return line item %(index)s", index=index))
             for index, item in enumerate(required(payload, "return_line_items"), start=1)
         ]
         if payload.get("exchange_line_items"):
@@ -39,7 +42,7 @@ class ShopifyReturnRequestAdapterMixin:
             or {}
         )
         if not (line_item.get("id") or line_item.get("sku")):
-            raise OmsPayloadError(f"The Shopify {where} has no line item.")
+            raise OmsPayloadError(_lt("The Shopify %(where)s has no line item.", where=where))
         return ReturnRequestLine(
             line_external_id=str(line_item.get("id") or ""),
             sku=str(line_item.get("sku") or ""),

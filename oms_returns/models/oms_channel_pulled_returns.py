@@ -32,7 +32,7 @@ class OmsChannel(models.Model):
         except OmsError as exc:
             # the orders are still pulled; the error shows on the channel
             _logger.warning("Pull of the returns of channel %s failed: %s", self.code, exc)
-            payloads, error = None, str(exc)
+            payloads, error = None, exc.translated(self.env)
         else:
             error = False
         result = super()._job_pull_orders()

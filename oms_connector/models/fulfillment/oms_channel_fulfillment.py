@@ -147,15 +147,19 @@ class OmsChannel(models.Model):
                 results = adapter.push_stock_levels([(level, atp[level.id]) for level in batch])
             except OmsRetryableError as exc:
                 # keep what was pushed, try the rest when the platform allows it
-                batch.write({"error": str(exc)})
+                batch.write({"error": exc.translated(self.env)})
                 self.with_delay(
                     channel="root.oms.sync",
                     eta=exc.retry_after or 60,
                     description=_("Push stock levels to %(channel)s (retry)", channel=self.name),
                 )._job_push_stock_levels(full=full)
-                return _("%(count)s levels pushed, then: %(error)s", count=pushed, error=exc)
+                return _(
+                    "%(count)s levels pushed, then: %(error)s",
+                    count=pushed,
+                    error=exc.translated(self.env),
+                )
             except OmsError as exc:
-                batch.write({"error": str(exc), "dirty": False})
+                batch.write({"error": exc.translated(self.env), "dirty": False})
                 continue
             results = results or {}
             now = fields.Datetime.now()

@@ -12,7 +12,12 @@ import requests
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ...adapters.exceptions import OmsError, OmsRetryableError, OmsSignatureError
+from ...adapters.exceptions import (
+    OmsError,
+    OmsRetryableError,
+    OmsSignatureError,
+    error_message,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -220,7 +225,7 @@ class OmsFulfillmentConfirmation(models.Model):
 
     def _record_failure(self, error):
         _logger.warning("3PL confirmation %s failed: %s", self.shipment_id, error)
-        self.write({"state": "failed", "error": str(error)})
+        self.write({"state": "failed", "error": error_message(error, self.env)})
         return False
 
     def action_retry(self):
@@ -246,7 +251,9 @@ class OmsFulfillmentConfirmation(models.Model):
                 {
                     "oms_3pl_state": "error",
                     "oms_3pl_error": _(
-                        "Confirmation %(shipment)s: %(error)s", shipment=self.shipment_id, error=exc
+                        "Confirmation %(shipment)s: %(error)s",
+                        shipment=self.shipment_id,
+                        error=error_message(exc, self.env),
                     ),
                 }
             )

@@ -213,7 +213,7 @@ class StockPicking(models.Model):
             vals["oms_3pl_error"] = _(
                 "Attempt %(attempt)s failed: %(error)s Next attempt in %(delay)s s.",
                 attempt=attempts,
-                error=error,
+                error=error.translated(self.env),
                 delay=delay,
             )
             self.write(vals)
@@ -222,7 +222,7 @@ class StockPicking(models.Model):
             vals["oms_3pl_error"] = _(
                 "Attempt %(attempt)s failed: %(error)s Fix the cause, then click Send to 3PL.",
                 attempt=attempts,
-                error=error,
+                error=error.translated(self.env),
             )
             self.write(vals)
         _logger.warning("3PL request for %s failed (attempt %s): %s", self.name, attempts, error)
@@ -445,8 +445,10 @@ class StockPicking(models.Model):
         except OmsRetryableError as exc:
             raise RetryableJobError(str(exc), seconds=exc.retry_after or 60) from exc
         except OmsError as exc:
-            self.write({"oms_tracking_state": "error", "oms_tracking_error": str(exc)})
-            return str(exc)
+            self.write(
+                {"oms_tracking_state": "error", "oms_tracking_error": exc.translated(self.env)}
+            )
+            return self.oms_tracking_error
         self.write(
             {
                 "oms_tracking_state": "pushed",

@@ -7,7 +7,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import float_round
 
-from ...adapters.exceptions import OmsMappingError
+from ...adapters.exceptions import OmsMappingError, error_message
 from ..oms_channel_order import MAPPING_ERRORS
 
 #: how many unit prices ``_get_exact_price`` tries after the channel's own
@@ -230,7 +230,7 @@ class OmsChannelOrderMapper(models.AbstractModel):
     def _get_error_text(self, exc):
         if isinstance(exc, UserError | ValidationError) and exc.args:
             return exc.args[0]
-        return str(exc)
+        return error_message(exc, self.env)
 
     @api.model
     def _prepare_orders_create_vals(self, channel, normalized_list):

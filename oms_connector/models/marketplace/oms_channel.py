@@ -117,7 +117,11 @@ class OmsChannel(models.Model):
             warehouses = adapter.test_connection()
         except OmsError as exc:
             raise UserError(
-                _("Connection to %(channel)s failed: %(error)s", channel=self.name, error=exc)
+                _(
+                    "Connection to %(channel)s failed: %(error)s",
+                    channel=self.name,
+                    error=exc.translated(self.env),
+                )
             ) from exc
         added = self._add_marketplace_warehouses(warehouses)
         return {
