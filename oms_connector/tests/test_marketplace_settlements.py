@@ -371,7 +371,9 @@ class TestYandexSettlements(SettlementMixin, HttpCase):
         self.assertEqual(order.amount_total, 2937.0)
         self.assertEqual(order.amount_tax, 436.0)
         self.assertEqual(
-            sorted(order.order_line.mapped(lambda line: (line.tax_id.amount, round(line.price_tax, 2)))),
+            sorted(
+                order.order_line.mapped(lambda line: (line.tax_id.amount, round(line.price_tax, 2)))
+            ),
             [(10.0, 95.18), (22.0, 340.82)],
         )
 
@@ -402,6 +404,11 @@ class TestAmazonSettlements(SettlementMixin, HttpCase):
         )
         binding = self._bind(order_id, 49.98)
         binding.external_created_at = datetime(2026, 3, 10, 9, 0)
+        self.assertEqual(
+            self.channel._get_orders_awaiting_settlement(date(2026, 3, 1), 30),
+            [],
+            "not shipped yet: Amazon is not asked",
+        )
         with patch.object(
             type(self.env["oms.channel"]),
             "_get_orders_awaiting_settlement",
