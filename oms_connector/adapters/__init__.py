@@ -16,4 +16,4 @@ from .exceptions import (
 )
 from . import generic, shopify, woocommerce
 from . import marketplace, ozon, wildberries, yandex_market, amazon
-from . import marketplace_fees
+from . import marketplace_fees, marketplace_settlements

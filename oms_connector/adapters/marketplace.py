@@ -98,16 +98,23 @@ class MarketplaceAdapter(ChannelAdapter):
             return self.stock_budget
         return self.budget_capacity, self.budget_rate
 
-    def _request(self, method, path, payload=None, params=None, budget="default"):
+    def get_budget_max_wait(self, name):
+        """Seconds a call of budget ``name`` may wait for its token (longer: the job retries)."""
+        return self.budget_max_wait
+
+    def _request(self, method, path, payload=None, params=None, budget="default", base_url=None):
         """One call to the marketplace: a token of the channel's budget first, then the HTTP
-        request. Same error contract as ``outbound.send_json``, plus
+        request (to ``base_url`` when the platform serves the call on another host, else to
+        the channel's API URL). Same error contract as ``outbound.send_json``, plus
         ``MarketplaceNotFoundError`` on 404; a 429 also empties the budget for the time the
         marketplace asked (``Retry-After``, else one refill of the bucket)."""
         budgets = self.env["oms.marketplace.budget"]
         names = ("default",) if budget == "default" else ("default", budget)
         for name in names:
-            budgets._acquire(self.channel, name, *self.get_budget(name), self.budget_max_wait)
-        url = self._get_base_url() + path
+            budgets._acquire(
+                self.channel, name, *self.get_budget(name), self.get_budget_max_wait(name)
+            )
+        url = (base_url or self._get_base_url()) + path
         headers = {"Accept": "application/json", **self._get_auth_headers()}
         body = None
         if payload is not None:

@@ -12,6 +12,7 @@ RECORD_MODELS = [
     ("account.payment", "Payment"),
     ("oms.channel.transaction", "Channel Transaction"),
     ("oms.channel.refund", "Channel Refund"),
+    ("oms.marketplace.settlement", "Marketplace Report Line"),
 ]
 
 ISSUES = [
@@ -28,6 +29,8 @@ ISSUES = [
     ("credit_note_draft", "Credit note to review"),
     ("credit_note_amount", "Credit note amount differs"),
     ("refund_payment_missing", "Refund payment not registered"),
+    ("marketplace_payout", "Marketplace payout differs"),
+    ("settlement_unmatched", "Report line of an unknown order"),
 ]
 
 
@@ -64,11 +67,15 @@ class OmsChannelReconciliation(models.TransientModel):
         for report in self:
             report.difference_count = len(report.line_ids)
 
-    def _get_bindings(self):
+    def _get_channels(self):
         self.ensure_one()
-        channels = self.channel_ids or self.env["oms.channel"].search(
+        return self.channel_ids or self.env["oms.channel"].search(
             [("company_id", "=", self.company_id.id)]
         )
+
+    def _get_bindings(self):
+        self.ensure_one()
+        channels = self._get_channels()
         return self.env["oms.channel.order"].search(
             [
                 ("channel_id", "in", channels.ids),
@@ -107,6 +114,7 @@ class OmsChannelReconciliation(models.TransientModel):
                 summaries[key]["order_count"] += 1
                 summaries[key]["difference_count"] += len(differences)
                 line_vals += differences
+            line_vals += report._add_marketplace_payouts(summaries)
             self.env["oms.channel.reconciliation.line"].create(
                 [dict(vals, reconciliation_id=report.id) for vals in line_vals]
             )
@@ -167,6 +175,7 @@ class OmsChannelReconciliation(models.TransientModel):
             self._compare_paid_total,
             self._compare_open_invoices,
             self._compare_refunds,
+            self._compare_marketplace_payout,
         ]
 
     def _get_binding_documents(self, binding, booked_payments):
@@ -186,6 +195,10 @@ class OmsChannelReconciliation(models.TransientModel):
                 lambda p: p.state not in ("draft", "canceled")
             ),
             "booked_payments": booked_payments,
+            "fee_moves": binding._get_marketplace_fee_moves().filtered(
+                lambda m: m.state == "posted"
+            ),
+            "settlements": binding.marketplace_settlement_ids,
         }
 
     def _get_binding_figures(self, binding, docs):
@@ -200,6 +213,11 @@ class OmsChannelReconciliation(models.TransientModel):
             ),
             "channel_refunded": sum(binding.refund_ids.mapped("amount")),
             "credit_note_total": sum(docs["credit_notes"].mapped("amount_total")),
+            "fee_total": sum(
+                move.amount_total * (-1 if move.move_type == "in_refund" else 1)
+                for move in docs["fee_moves"]
+            ),
+            "channel_payout": sum(docs["settlements"].mapped("payout_amount")),
         }
 
     def _compare_invoices(self, binding, docs, figures):
@@ -414,6 +432,104 @@ class OmsChannelReconciliation(models.TransientModel):
             )
         return differences
 
+    def _compare_marketplace_payout(self, binding, docs, figures):
+        """What the marketplace pays out for the order (its report lines) against what the
+        books leave to collect: invoiced − credit notes − the marketplace's fee bills."""
+        if not docs["settlements"] or not docs["posted_invoices"]:
+            return []
+        expected = figures["invoiced_total"] - figures["credit_note_total"] - figures["fee_total"]
+        payout = figures["channel_payout"]
+        if not binding.currency_id.compare_amounts(expected, payout):
+            return []
+        message = _(
+            "The marketplace pays out %(payout)s for order %(order)s; its invoices less credit "
+            "notes and fee bills leave %(expected)s.",
+            payout=payout,
+            order=binding.sale_order_id.name,
+            expected=expected,
+        )
+        return [
+            self._prepare_difference_vals(
+                binding, "marketplace_payout", docs["settlements"][:1], payout, expected, message
+            )
+        ]
+
+    def _add_marketplace_payouts(self, summaries):
+        """Add to ``summaries`` ({(channel id, currency id): figures}) the report lines of
+        the period without an order (unknown orders, the period's charges), the payouts
+        received from each marketplace in the period and what stays open; return the
+        differences of the lines whose order Odoo does not know."""
+        self.ensure_one()
+        channels = self._get_channels().filtered("marketplace_fee_partner_id")
+        orphans = self.env["oms.marketplace.settlement"].search(
+            [
+                ("channel_id", "in", channels.ids),
+                ("state", "in", ("unmatched", "period")),
+                ("date", ">=", self.date_from),
+                ("date", "<=", self.date_to),
+            ]
+        )
+        for line in orphans:
+            figures = summaries[(line.channel_id.id, line.currency_id.id)]
+            figures["channel_payout"] += line.payout_amount
+            figures["difference_count"] += line.state == "unmatched"
+        for channel_id, currency_id in list(summaries):
+            channel = channels.filtered(lambda c, i=channel_id: c.id == i)
+            if channel:
+                figures = summaries[(channel_id, currency_id)]
+                currency = self.env["res.currency"].browse(currency_id)
+                figures["received_payout"] = self._get_received_payout(channel, currency)
+                figures["payout_open"] = figures["channel_payout"] - figures["received_payout"]
+        return [
+            self._prepare_unmatched_settlement_vals(line)
+            for line in orphans
+            if line.state == "unmatched"
+        ]
+
+    def _prepare_unmatched_settlement_vals(self, settlement):
+        return {
+            "channel_id": settlement.channel_id.id,
+            "issue": "settlement_unmatched",
+            "record_ref": f"{settlement._name},{settlement.id}",
+            "channel_amount": settlement.payout_amount,
+            "odoo_amount": 0.0,
+            "difference": -settlement.payout_amount,
+            "currency_id": settlement.currency_id.id,
+            "message": _(
+                "Report line %(line)s names order %(order)s, which Odoo does not know (yet).",
+                line=settlement.external_id,
+                order=settlement.order_key or "-",
+            ),
+        }
+
+    def _get_received_payout(self, channel, currency):
+        """What the marketplace (the channel's fee vendor) paid in the period in
+        ``currency``: bank statement lines of the partner, and posted inbound payments of
+        the partner that no statement line matched yet (those would count twice)."""
+        partner = channel.marketplace_fee_partner_id.commercial_partner_id
+        period = [("date", ">=", self.date_from), ("date", "<=", self.date_to)]
+        company = [("company_id", "=", channel.company_id.id)]
+        statement_lines = self.env["account.bank.statement.line"].search(
+            [*company, *period, ("partner_id", "child_of", partner.id), ("amount", ">", 0)]
+        )
+        total = sum(
+            line.amount_currency if line.foreign_currency_id == currency else line.amount
+            for line in statement_lines
+            if currency in (line.foreign_currency_id, line.currency_id)
+        )
+        payments = self.env["account.payment"].search(
+            [
+                *company,
+                *period,
+                ("partner_id", "child_of", partner.id),
+                ("payment_type", "=", "inbound"),
+                ("state", "in", ("in_process", "paid")),
+                ("currency_id", "=", currency.id),
+                ("is_matched", "=", False),
+            ]
+        )
+        return total + sum(payments.mapped("amount"))
+
     def action_open_differences(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -440,6 +556,10 @@ class OmsChannelReconciliationSummary(models.TransientModel):
     odoo_paid = fields.Monetary(string="Odoo Payments")
     channel_refunded = fields.Monetary(string="Channel Refunds")
     credit_note_total = fields.Monetary(string="Credit Notes")
+    fee_total = fields.Monetary(string="Marketplace Fees")
+    channel_payout = fields.Monetary(string="Marketplace Payouts")
+    received_payout = fields.Monetary(string="Payouts Received")
+    payout_open = fields.Monetary(string="Payouts Open")
     difference_count = fields.Integer(string="Differences")
 
 

@@ -8,3 +8,4 @@ from . import stock_picking
 from . import oms_channel_yandex
 from . import oms_channel_amazon
 from . import oms_marketplace_fee
+from . import oms_marketplace_settlement
