@@ -6,7 +6,8 @@
 For each job worker count N (``--job-workers``, default 1, 2 and 4), in successive rounds: a
 real Odoo server process starts on a free loopback port with production-like settings
 (``--workers`` HTTP worker processes, one cron thread, the queue_job runner with
-``[queue_job] channels = root:N``); ``--senders`` threads post ``--orders`` signed Shopify
+``[queue_job] channels = root:N,root.oms.reservation:1``, ``--workers`` 2 × cores + 1 as
+the README recommends); ``--senders`` threads post ``--orders`` signed Shopify
 ``orders/create`` deliveries over HTTP to a new channel (3 lines over 30 shared products, the
 customers shared by many orders: every round meets first-sight conflicts), then the bench waits
 (at most ``--timeout`` seconds) until every event is done or failed and the queue is idle, and
@@ -51,7 +52,12 @@ def parse_args():
     parser.add_argument("--orders", type=int, default=1000)
     parser.add_argument("--customers", type=int, default=100, help="distinct customers")
     parser.add_argument("--senders", type=int, default=20, help="concurrent HTTP senders")
-    parser.add_argument("--workers", type=int, default=2, help="Odoo HTTP worker processes")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2 * (os.cpu_count() or 1) + 1,
+        help="Odoo worker processes (default as the README recommends: 2 x cores + 1)",
+    )
     parser.add_argument("--job-workers", default="1,2,4", help="queue_job capacities, one a round")
     parser.add_argument("--timeout", type=int, default=900, help="seconds a round may wait")
     parser.add_argument("--seed", type=int, default=42)
@@ -155,7 +161,8 @@ def write_server_config(args, job_workers, port, workdir):
             "logfile": str(workdir / f"server-{job_workers}.log"),
         }
     )
-    parser["queue_job"] = {"channels": f"root:{job_workers}"}
+    # the README's production lanes: reservations one at a time (they share quants)
+    parser["queue_job"] = {"channels": f"root:{job_workers},root.oms.reservation:1"}
     path = workdir / f"odoo-{job_workers}.conf"
     with path.open("w") as handle:
         parser.write(handle)

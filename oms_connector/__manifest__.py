@@ -3,7 +3,7 @@
 {
     "name": "OMS Connector",
     "summary": "Take in orders from every sales channel, route fulfilment, sync accounting",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Sales/Sales",
     "website": "https://github.com/oms-odoo/oms",
     "author": "OMS Authors",

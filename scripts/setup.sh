@@ -108,7 +108,7 @@ log_level = ${ODOO_LOG_LEVEL:-info}
 limit_time_real = 600
 
 [queue_job]
-channels = ${QUEUE_JOB_CHANNELS:-root:2,root.oms:2,root.oms.intake:2,root.oms.sync:1,root.oms.fulfillment:1,root.oms.forecast:1}
+channels = ${QUEUE_JOB_CHANNELS:-root:2,root.oms:2,root.oms.intake:2,root.oms.reservation:1,root.oms.sync:1,root.oms.fulfillment:1,root.oms.forecast:1}
 CONF
   if ! cmp -s "$tmp" "$ODOO_CONF"; then mv "$tmp" "$ODOO_CONF"; info "Wrote $ODOO_CONF"; else rm -f "$tmp"; fi
 }

@@ -8,7 +8,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare
 
 from ..adapters.exceptions import OmsError, OmsEventIgnored
-from .concurrency import as_passing_conflict, is_passing_conflict
+from .concurrency import as_passing_conflict, is_passing_conflict, job_retried_on_conflict
 
 _logger = logging.getLogger(__name__)
 
@@ -718,7 +718,9 @@ class OmsChannelOrder(models.Model):
         pickings = bindings._get_pickings_to_reserve()
         if not pickings:
             return self.env._("Nothing to reserve.")
-        bindings._reserve_channel_orders(pickings)
+        # another reservation (the scheduler, a user) on the same quants: retried, counted
+        with job_retried_on_conflict(self.env):
+            bindings._reserve_channel_orders(pickings)
         reserved = pickings.filtered(lambda picking: picking.state == "assigned")
         return self.env._(
             "%(reserved)s of %(count)s deliveries reserved.",

@@ -226,3 +226,53 @@ class TestIntakeConcurrency(CommittedIntakeCase):
                 keys = self._post_burst(tag)
                 run = run_jobs_in_parallel(self.registry, keys, workers=2, timeout=40)
                 self._assert_burst_in(tag, run)
+
+
+@tagged("post_install", "-at_install")
+class TestHeldEventHelps(CommittedIntakeCase):
+    """A job whose event another transaction's batch holds takes in the channel's other
+    waiting orders at once, instead of failing and being retried while the other works
+    (issue 13: with two job workers, the second one did nothing useful during a whole batch)."""
+
+    def test_job_of_a_held_event_takes_in_the_others(self):
+        tag = f"{self.suffix}h"
+        keys = self._post_burst(tag)
+        with self._env() as env:
+            events = env["oms.channel.event"].search(
+                [("channel_id", "=", self.setup_ids["channel"])], order="id"
+            )
+            held = events.filtered(lambda e: e.delivery_id == f"O0-{tag}")
+            held_key = held._get_order_lock_key()
+            held_id = held.id
+        holder = self.registry.cursor()  # another job's batch holding the first order
+        try:
+            holder.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [held_key])
+            with self._env() as env:
+                event = env["oms.channel.event"].browse(held_id)
+                own = env["queue.job"].search(
+                    [("identity_key", "=", event._get_processing_identity_key())]
+                )
+                own.state = "started"  # as the runner dispatches it
+                message = event._job_process()
+                own.state = "done"
+                self.assertIn("held by another job", message)
+                self.assertEqual(event.state, "pending", "the held event is left to its holder")
+                others = env["oms.channel.event"].search(
+                    [("channel_id", "=", self.setup_ids["channel"]), ("id", "!=", held_id)]
+                )
+                self.assertEqual(
+                    set(others.mapped("state")) - {"done", "ignored"},
+                    set(),
+                    "the other waiting orders are taken in by the job that could not run",
+                )
+                follow_up = env["queue.job"].search(
+                    [("identity_key", "=", event._get_processing_identity_key())]
+                )
+                pending = follow_up.filtered(lambda j: j.state == "pending") - own
+                self.assertEqual(len(pending), 1, "its event is checked again by one job")
+                self.assertTrue(pending.eta, "a moment later")
+        finally:
+            holder.rollback()  # the holder's batch rolled back: the follow-up takes it in
+            holder.close()
+        run = run_jobs_in_parallel(self.registry, keys, workers=2, timeout=40)
+        self._assert_burst_in(tag, run)
