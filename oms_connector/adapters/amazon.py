@@ -422,7 +422,9 @@ class AmazonAdapter(MarketplaceAdapter):
             per_level[level_id] = per_level.get(level_id, 0.0) + quantity
         errors = {}
         for level, _quantity in levels:
-            sku = (level.external_id or level.product_id.default_code or "").strip()
+            # the listing is the seller's SKU; the level's external id is the ASIN learnt
+            # from the orders, which patchListingsItem does not take
+            sku = (level.product_id.default_code or "").strip()
             if not sku:
                 errors[level.id] = "No Amazon SKU (the product's internal reference)."
                 continue

@@ -2,4 +2,4 @@
 channel's return request (topic ``return.requested``) into a ``ReturnRequest``."""
 
 from .return_request import ReturnRequest, ReturnRequestLine
-from . import generic, shopify, pulled, ozon
+from . import generic, shopify, pulled, ozon, wildberries, yandex_market, amazon

@@ -13,12 +13,10 @@ as a text (``return_reason_name``): it is kept as the line's note, under the rea
 
 from datetime import UTC, datetime
 
-from odoo.addons.oms_connector.adapters import OmsPayloadError, register_adapter_extension
-from odoo.tools.translate import LazyTranslate
+from odoo.addons.oms_connector.adapters import register_adapter_extension
+from odoo.addons.oms_connector.adapters.reader import load_payload
 
-from .return_request import ReturnRequest, ReturnRequestLine, positive_quantity, required
-
-_lt = LazyTranslate(__name__, default_lang="en_US")
+from .return_request import ReturnRequest, ReturnRequestLine
 
 #: returns read per page (the endpoint's maximum)
 OZON_RETURNS_PAGE = 500
@@ -54,29 +52,27 @@ class OzonReturnRequestAdapterMixin:
 
     def _parse_return_request(self, payload):
         """One Ozon return (an item of ``/v1/returns/list``) -> a ``ReturnRequest`` of one
-        line."""
-        product = payload.get("product")
-        if not isinstance(product, dict):
-            raise OmsPayloadError(_lt("The Ozon return has no product."))
-        return_id = str(required(payload, "id", _lt("Ozon return")))
-        reason = str(payload.get("return_reason_name") or "").strip()
-        status = ((payload.get("visual") or {}).get("status") or {}).get("display_name") or ""
+        line. Errors name the JSON path of what is wrong (``$.product.quantity``)."""
+        ret = load_payload(payload)
+        product = ret.obj("product", required=True)
+        return_id = ret.ident("id", required=True)
+        status = ""
+        visual = ret.obj("visual")
+        if visual and visual.obj("status"):
+            status = visual.obj("status").text("display_name")
         return ReturnRequest(
             external_id=return_id,
-            order_external_id=str(required(payload, "posting_number", _lt("Ozon return"))),
+            order_external_id=ret.ident("posting_number", required=True),
             name=return_id,
-            note=" / ".join(filter(None, [str(payload.get("type") or ""), str(status)])),
+            note=" / ".join(filter(None, [ret.text("type"), status])),
             lines=[
                 ReturnRequestLine(
-                    line_external_id=str(product.get("sku") or ""),
-                    sku=str(product.get("offer_id") or ""),
-                    quantity=positive_quantity(
-                        product.get("quantity"),
-                        _lt("Ozon return %(return_id)s", return_id=return_id),
-                    ),
+                    line_external_id=product.ident("sku"),
+                    sku=product.ident("offer_id"),
+                    quantity=product.number("quantity", required=True, minimum=1),
                     reason_code="other",
                     outcome="refund",
-                    note=reason,
+                    note=ret.text("return_reason_name"),
                 )
             ],
         )

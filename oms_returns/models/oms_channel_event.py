@@ -5,6 +5,7 @@ import logging
 
 from odoo import _, models
 from odoo.addons.oms_connector.adapters import OmsMappingError, OmsPayloadError
+from odoo.addons.oms_connector.adapters.exceptions import OmsWaitingForOrder
 from odoo.exceptions import ValidationError
 
 _logger = logging.getLogger(__name__)
@@ -18,8 +19,9 @@ class OmsChannelEvent(models.Model):
         channel. Idempotent: the same channel return delivered again returns the existing one.
 
         Raises ``OmsPayloadError`` for a payload that is not a return request and
-        ``OmsMappingError`` for an unknown order, order line or product: the event fails and
-        nothing is created.
+        ``OmsMappingError`` for an unknown order line or product: the event fails and nothing
+        is created. A return of an order Odoo has not taken in yet waits for it
+        (``OmsWaitingForOrder``) and is processed again when the order arrives.
         """
         self.ensure_one()
         request = self._get_return_request()
@@ -56,8 +58,8 @@ class OmsChannelEvent(models.Model):
         return self.channel_id._get_adapter().normalize_return_request(payload)
 
     def _get_return_request_order(self, request):
-        """The sale order ``request`` is about; ``OmsMappingError`` when the channel never
-        sent it to Odoo."""
+        """The sale order ``request`` is about; an error when Odoo does not have it yet (see
+        ``_get_return_order_missing_error``)."""
         binding = self.env["oms.channel.order"].search(
             [
                 ("channel_id", "=", self.channel_id.id),
@@ -66,7 +68,15 @@ class OmsChannelEvent(models.Model):
             limit=1,
         )
         if not binding:
-            raise OmsMappingError(
+            raise self._get_return_order_missing_error(request)
+        return binding.sale_order_id
+
+    def _get_return_order_missing_error(self, request):
+        """The error of a return whose order Odoo does not have: ``OmsWaitingForOrder`` (the
+        event waits and is woken when the order comes in) when the event names that order,
+        else ``OmsMappingError`` (nothing would wake it: retried by the user)."""
+        if self.external_order_id != request.order_external_id:
+            return OmsMappingError(
                 _(
                     "Return %(ret)s is for order %(order)s, which channel %(channel)s never sent "
                     "to Odoo: take the order in first, then retry this event.",
@@ -75,7 +85,16 @@ class OmsChannelEvent(models.Model):
                     channel=self.channel_id.name,
                 )
             )
-        return binding.sale_order_id
+        return OmsWaitingForOrder(
+            _(
+                "Return %(ret)s is for order %(order)s, which channel %(channel)s has not "
+                "sent to Odoo yet: the return waits for the order and is taken in when it "
+                "arrives (if the order's own event failed, fix and retry that one).",
+                ret=request.external_id,
+                order=request.order_external_id,
+                channel=self.channel_id.name,
+            )
+        )
 
     def _create_channel_return(self, order, request):
         """The return of ``request`` on ``order``; a return the rules refuse (more than

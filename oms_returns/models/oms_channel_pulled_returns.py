@@ -69,6 +69,19 @@ class OmsChannel(models.Model):
         already = Event.search(
             [("channel_id", "=", self.id), ("delivery_id", "in", list(vals_by_delivery))]
         )
-        for delivery_id in already.mapped("delivery_id"):
-            vals_by_delivery.pop(delivery_id)
+        for event in already:
+            vals = vals_by_delivery.pop(event.delivery_id)
+            self._refresh_failed_return_event(event, vals)
         return Event.create(list(vals_by_delivery.values()))
+
+    def _refresh_failed_return_event(self, event, vals):
+        """A failed return event takes the marketplace's new reading of its return (the
+        marketplace corrected what failed): Retry then reads the corrected return. A done,
+        waiting or pending event keeps the payload it was processed with."""
+        if event.state == "failed" and event.payload != vals["payload"]:
+            event.write(
+                {
+                    "payload": vals["payload"],
+                    "external_order_id": vals.get("external_order_id") or event.external_order_id,
+                }
+            )
