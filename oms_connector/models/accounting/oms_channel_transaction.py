@@ -156,12 +156,7 @@ class OmsChannelTransaction(models.Model):
             "amount": self.amount - fee,
             "date": (self.processed_at and self.processed_at.date())
             or fields.Date.context_today(self),
-            "memo": _(
-                "%(channel)s %(order)s transaction %(transaction)s",
-                channel=channel.name,
-                order=self.binding_id.external_name or self.binding_id.external_id,
-                transaction=self.external_id,
-            ),
+            "memo": self._get_payment_memo(),
             "oms_channel_id": channel.id,
             "oms_channel_order_id": self.binding_id.id,
             "company_id": order.company_id.id,
@@ -171,6 +166,16 @@ class OmsChannelTransaction(models.Model):
                 self._prepare_payment_fee_line_vals(fee, fee_account, vals["date"], inbound)
             ]
         return vals
+
+    def _get_payment_memo(self):
+        """The memo of the transaction's payment: channel, order and transaction id."""
+        self.ensure_one()
+        return _(
+            "%(channel)s %(order)s transaction %(transaction)s",
+            channel=self.channel_id.name,
+            order=self.binding_id.external_name or self.binding_id.external_id,
+            transaction=self.external_id,
+        )
 
     def _prepare_payment_fee_line_vals(self, fee, fee_account, date, inbound):
         """Values of the payment's write-off line booking the gateway's ``fee`` (in the
