@@ -38,22 +38,16 @@ class OmsForecastRun(models.Model):
         today = fields.Date.context_today(self)
         first_day = today - timedelta(days=DEMO_DAYS)
         customer_location = self.env.ref("stock.stock_location_customers")
-        # daily quantities per series
-        quantities = {
-            index: [
-                self._demo_daily_qty(rng, pattern, level, first_day + timedelta(days=d), d)
-                for d in range(DEMO_DAYS)
-            ]
-            for index, (_product, _wh, _ch, pattern, level) in enumerate(DEMO_SERIES)
-        }
+        quantities = self._demo_daily_quantities(rng, first_day)
         order_vals, order_keys = self._demo_prepare_order_vals_list(quantities, first_day)
         orders = self.env["sale.order"].with_context(tracking_disable=True).create(order_vals)
         # confirmed without procurement: the deliveries below are the history
         orders.write({"state": "sale"})
-        line_of = {}
-        for order, (month, wh_xmlid, _ch) in zip(orders, order_keys, strict=True):
-            for line in order.order_line:
-                line_of[(month, wh_xmlid, line.product_id.id)] = line
+        line_of = {
+            (month, wh_xmlid, line.product_id.id): line
+            for order, (month, wh_xmlid, _ch) in zip(orders, order_keys, strict=True)
+            for line in order.order_line
+        }
         # no ``quantity``: setting it would reserve and move real stock through move lines; the
         # demo's stock on hand stays what oms_connector's demo counted
         moves = self.env["stock.move"].create(
@@ -70,6 +64,18 @@ class OmsForecastRun(models.Model):
         for line in orders.order_line:
             line.qty_delivered = line.product_uom_qty
         return True
+
+    @api.model
+    def _demo_daily_quantities(self, rng, first_day):
+        """{index of the ``DEMO_SERIES``: its quantity of each of the ``DEMO_DAYS`` days from
+        ``first_day``}, drawn from ``rng`` series by series."""
+        return {
+            index: [
+                self._demo_daily_qty(rng, pattern, level, first_day + timedelta(days=d), d)
+                for d in range(DEMO_DAYS)
+            ]
+            for index, (_product, _wh, _ch, pattern, level) in enumerate(DEMO_SERIES)
+        }
 
     @api.model
     def _demo_get_warehouse(self, wh_xmlid):
