@@ -88,11 +88,7 @@ def damp_outliers(y, factor=4.0, min_sales_days=8):
         for q in (0.25, 0.5, 0.75)
     )
     del ordered
-    with np.errstate(invalid="ignore"):
-        # the square-root term keeps ordinary Poisson noise of slow sellers from counting as spikes
-        threshold = np.maximum.reduce(
-            [q75 + factor * (q75 - q25), 2.0 * median, median + factor * np.sqrt(median) + factor]
-        )
+    threshold = _spike_threshold(q25, median, q75, factor)
     threshold = np.where(count >= min_sales_days, threshold, np.inf)
     over = y > threshold[:, None]
     excess_matrix = np.where(over, y - threshold[:, None], 0.0)
@@ -106,6 +102,16 @@ def damp_outliers(y, factor=4.0, min_sales_days=8):
         "top_qty": np.where(has, y[rows, excess_matrix.argmax(axis=1)], 0.0),
     }
     return damped, info
+
+
+def _spike_threshold(q25, median, q75, factor):
+    """Per series, the quantity above which a selling day is a spike (see ``damp_outliers``),
+    from the quartiles of its selling days."""
+    with np.errstate(invalid="ignore"):
+        # the square-root term keeps ordinary Poisson noise of slow sellers from counting as spikes
+        return np.maximum.reduce(
+            [q75 + factor * (q75 - q25), 2.0 * median, median + factor * np.sqrt(median) + factor]
+        )
 
 
 def first_sale_index(y):
@@ -237,32 +243,34 @@ def yearly_indices(y, start, calendar, days):
     return index / index.mean(axis=1, keepdims=True)
 
 
-def forecast_seasonal(y, start, calendar, horizon, params=HW_PARAMS):
-    """Holt-Winters: additive trend, multiplicative day-of-week indices, on a series first
-    divided by its yearly (week-of-year) indices; the forecast is multiplied back."""
-    n, days = y.shape
-    rows = np.arange(n)
-    yearly = yearly_indices(y, start, calendar, days)
-    woy_hist = calendar.week_of_year(0, days)
-    woy_future = calendar.week_of_year(days, days + horizon)
-    deseasonalised = y / yearly[:, woy_hist]
-    dow_hist = calendar.dow(0, days)
-    valid = _valid_mask(start, days)
-    # initial day-of-week indices from the training history itself
+def _initial_weekly_indices(y, valid, dow_hist):
+    """(n, 7) initial day-of-week indices of ``y`` from its own valid days (``dow_hist``: the
+    weekday of each column), clipped to 0.05..7."""
+    days = y.shape[1]
     dow_onehot = np.zeros((days, 7))
     dow_onehot[np.arange(days), dow_hist] = 1.0
-    dow_sum = (deseasonalised * valid) @ dow_onehot
+    dow_sum = (y * valid) @ dow_onehot
     dow_count = np.maximum(valid @ dow_onehot, 1.0)
     dow_mean = dow_sum / dow_count
     overall = dow_mean.mean(axis=1, keepdims=True)
     weekly0 = np.where(overall > EPS, dow_mean / np.maximum(overall, EPS), 1.0)
-    weekly0 = np.clip(weekly0, 0.05, 7.0)
+    return np.clip(weekly0, 0.05, 7.0)
+
+
+def _fit_holt_winters(y, start, dow_hist, params):
+    """(level (n, 1), trend (n, 1), day-of-week indices (n, 7) summing to 7) at the end of
+    ``y`` (``dow_hist``: the weekday of each column) of the Holt-Winters run, among ``params``
+    (alpha, beta, gamma), with the least squared error after the burn-in, per series."""
+    n, days = y.shape
+    rows = np.arange(n)
+    valid = _valid_mask(start, days)
+    weekly0 = _initial_weekly_indices(y, valid, dow_hist)
     k = len(params)
     alpha = np.array([p[0] for p in params])[None, :]
     beta = np.array([p[1] for p in params])[None, :]
     gamma = np.array([p[2] for p in params])[None, :]
     weekly = np.repeat(weekly0[:, None, :], k, axis=1)  # (n, k, 7)
-    level = np.repeat(_initial_level(deseasonalised, start)[:, None], k, axis=1)
+    level = np.repeat(_initial_level(y, start)[:, None], k, axis=1)
     trend = np.zeros_like(level)
     sse = np.zeros_like(level)
     scored = _valid_mask(start + BURN_IN_DAYS, days)
@@ -270,7 +278,7 @@ def forecast_seasonal(y, start, calendar, horizon, params=HW_PARAMS):
         d = dow_hist[t]
         season = weekly[:, :, d]
         base = level + trend
-        obs = deseasonalised[:, t : t + 1]
+        obs = y[:, t : t + 1]
         err = obs - base * season
         sse += scored[:, t : t + 1] * err * err
         v = valid[:, t : t + 1]
@@ -286,6 +294,19 @@ def forecast_seasonal(y, start, calendar, horizon, params=HW_PARAMS):
     trend_b = trend[rows, best][:, None]
     weekly_b = weekly[rows, best, :]  # (n, 7)
     weekly_b = weekly_b * 7.0 / np.maximum(weekly_b.sum(axis=1, keepdims=True), EPS)
+    return level_b, trend_b, weekly_b
+
+
+def forecast_seasonal(y, start, calendar, horizon, params=HW_PARAMS):
+    """Holt-Winters: additive trend, multiplicative day-of-week indices, on a series first
+    divided by its yearly (week-of-year) indices; the forecast is multiplied back."""
+    days = y.shape[1]
+    yearly = yearly_indices(y, start, calendar, days)
+    woy_hist = calendar.week_of_year(0, days)
+    woy_future = calendar.week_of_year(days, days + horizon)
+    deseasonalised = y / yearly[:, woy_hist]
+    dow_hist = calendar.dow(0, days)
+    level_b, trend_b, weekly_b = _fit_holt_winters(deseasonalised, start, dow_hist, params)
     steps = np.arange(1, horizon + 1)[None, :]
     dow_future = calendar.dow(days, days + horizon)
     base = np.maximum(level_b + trend_b * steps, 0.0)
@@ -400,16 +421,56 @@ def _forecast_catalogue(
     start_train = np.minimum(start, train_days)
     demand_class = classify_demand(damped, start)
     class_train = classify_demand(train, start_train)
+    scale = _naive_scale(train, start_train, train_days)
+    chosen, scores, backtests = _select_by_backtest(
+        train, actual, start_train, class_train, calendar, methods, holdout_days, scale
+    )
+    # too little history to judge: a moving average of what there is
+    chosen = np.where(np.isin(demand_class, ("new",)), "ma", chosen)
+    chosen = np.where(demand_class == "none", "none", chosen)
+    daily, backtest_daily = _forecast_chosen(
+        damped, start, calendar, chosen, methods, backtests, horizon_days, holdout_days
+    )
+    wape, mase, sigma_week = _backtest_errors(
+        actual, backtest_daily, daily, demand_class, scale, holdout_days, holdout_week_of_day
+    )
+    return ForecastResult(
+        method=chosen.astype(str),
+        demand_class=demand_class,
+        daily=daily,
+        backtest_daily=backtest_daily,
+        wape=wape,
+        mase=mase,
+        scores=scores,
+        sigma_week=sigma_week,
+        outliers=outliers,
+    )
 
-    scores = {}
-    backtests = {}
+
+def _naive_scale(train, start_train, train_days):
+    """Per series, the mean absolute error of the seasonal naive forecast (same weekday a week
+    before) over the valid training days: the MASE denominator; the mean demand (at least
+    ``EPS``) where that is zero or the history is a week or shorter."""
+    n = train.shape[0]
     naive_err = np.abs(train[:, 7:] - train[:, :-7]) if train_days > 7 else np.zeros((n, 1))
     naive_valid = _valid_mask(start_train + 7, train_days)[:, 7:] if train_days > 7 else None
     if naive_valid is not None:
         scale = (naive_err * naive_valid).sum(axis=1) / np.maximum(naive_valid.sum(axis=1), 1)
     else:
         scale = np.zeros(n)
-    scale = np.where(scale > EPS, scale, np.maximum(train.mean(axis=1), EPS))
+    return np.where(scale > EPS, scale, np.maximum(train.mean(axis=1), EPS))
+
+
+def _select_by_backtest(
+    train, actual, start_train, class_train, calendar, methods, holdout_days, scale
+):
+    """(chosen method per series, {method: MASE per series}, {method: backtest forecast}):
+    each method forecasts the ``holdout_days`` after ``train``; per series the candidate
+    method (intermittent or smooth, by ``class_train``) with the lowest MASE is chosen
+    ("ma" when none is)."""
+    n = train.shape[0]
+    scores = {}
+    backtests = {}
     best_score = np.full(n, np.inf)
     chosen = np.full(n, "ma", dtype=object)
     for method in methods:
@@ -427,10 +488,15 @@ def _forecast_catalogue(
         better = candidate & (mase < best_score - 1e-12)
         best_score = np.where(better, mase, best_score)
         chosen = np.where(better, method, chosen)
-    # too little history to judge: a moving average of what there is
-    chosen = np.where(np.isin(demand_class, ("new",)), "ma", chosen)
-    chosen = np.where(demand_class == "none", "none", chosen)
+    return chosen, scores, backtests
 
+
+def _forecast_chosen(
+    damped, start, calendar, chosen, methods, backtests, horizon_days, holdout_days
+):
+    """(forecast of the ``horizon_days`` ahead, backtest forecast of the holdout) per series,
+    each by its ``chosen`` method on the whole (damped) history; zero for "none"."""
+    n = damped.shape[0]
     daily = np.zeros((n, horizon_days))
     backtest_daily = np.zeros((n, holdout_days))
     for method in methods:
@@ -440,8 +506,16 @@ def _forecast_catalogue(
         sub = damped[rows]
         daily[rows] = METHOD_FUNCTIONS[method](sub, start[rows], calendar, horizon_days)
         backtest_daily[rows] = backtests[method][rows]
+    return daily, backtest_daily
 
-    # errors of the chosen method, by week of the holdout
+
+def _backtest_errors(
+    actual, backtest_daily, daily, demand_class, scale, holdout_days, holdout_week_of_day
+):
+    """(weekly WAPE, MASE, weekly error deviation) per series of the chosen method's backtest,
+    by week of the holdout (``holdout_week_of_day``, by default consecutive 7-day blocks); the
+    deviation is at least the Poisson-like noise of the first forecast week."""
+    n = actual.shape[0]
     if holdout_week_of_day is None:
         holdout_week_of_day = np.arange(holdout_days) // 7
     weekly_actual = _weekly_sums(actual, holdout_week_of_day)
@@ -459,17 +533,7 @@ def _forecast_catalogue(
         sigma_week = np.zeros(n)
     # at least the noise a Poisson-like demand of that size would have over a week
     sigma_week = np.maximum(sigma_week, np.sqrt(np.maximum(daily[:, :7].sum(axis=1), 0.0)) * 0.5)
-    return ForecastResult(
-        method=chosen.astype(str),
-        demand_class=demand_class,
-        daily=daily,
-        backtest_daily=backtest_daily,
-        wape=wape,
-        mase=mase,
-        scores=scores,
-        sigma_week=sigma_week,
-        outliers=outliers,
-    )
+    return wape, mase, sigma_week
 
 
 # --------------------------------------------------------------------------------------------

@@ -140,15 +140,7 @@ def copy_records(model, columns):
     for name, value in _default_values(model, names).items():
         columns[name] = [value] * count
     columns.update(_log_access_values(model, count))
-    buffer = io.StringIO()
-    for start in range(0, count, _CHUNK):
-        texts = [
-            _copy_texts(model._fields[name], values[start : start + _CHUNK], model)
-            for name, values in columns.items()
-        ]
-        buffer.write("\n".join(map("\t".join, zip(*texts, strict=True))))
-        buffer.write("\n")
-    buffer.seek(0)
+    buffer = _copy_buffer(model, columns, count)
     model.env.flush_all()
     model.env.cr.copy_expert(
         SQL(
@@ -160,6 +152,21 @@ def copy_records(model, columns):
     )
     _invalidate_written(model)
     return count
+
+
+def _copy_buffer(model, columns, count):
+    """The ``COPY`` text of ``count`` rows of ``columns`` ({field name: values}), in a buffer
+    rewound to its start, written ``_CHUNK`` rows at a time."""
+    buffer = io.StringIO()
+    for start in range(0, count, _CHUNK):
+        texts = [
+            _copy_texts(model._fields[name], values[start : start + _CHUNK], model)
+            for name, values in columns.items()
+        ]
+        buffer.write("\n".join(map("\t".join, zip(*texts, strict=True))))
+        buffer.write("\n")
+    buffer.seek(0)
+    return buffer
 
 
 def _copy_texts(field, values, model):

@@ -49,26 +49,21 @@ class OmsThreePLController(http.Controller):
             data = read_shipment_confirmation(body)
         except OmsPayloadError as exc:
             return self._json_response(400, error=f"Not a shipment confirmation: {exc}")
+        return self._process_confirmation(env, provider, data, body)
+
+    def _process_confirmation(self, env, provider, data, body):
+        """The answer to the verified confirmation ``data`` of ``provider``: ``duplicate`` for
+        a shipment already stored, else it is stored, processed and answered ``done`` (200)
+        or ``failed`` (422, with the error)."""
         shipment_id = data["shipment_id"]
-        Confirmation = env["oms.fulfillment.confirmation"]
-        confirmation = Confirmation.search(
+        confirmation = env["oms.fulfillment.confirmation"].search(
             [("provider_id", "=", provider.id), ("shipment_id", "=", shipment_id)], limit=1
         )
         if confirmation.state == "done":
             return self._json_response(200, status="duplicate", shipment_id=shipment_id)
         if not confirmation:
-            try:
-                with env.cr.savepoint():
-                    confirmation = Confirmation.create(
-                        {
-                            "provider_id": provider.id,
-                            "shipment_id": shipment_id,
-                            "request_id": str(data.get("request_id") or ""),
-                            "payload": body.decode("utf-8", "replace"),
-                        }
-                    )
-            except IntegrityError:
-                # the same confirmation is being stored by a concurrent request
+            confirmation = self._create_confirmation(env, provider, data, body)
+            if not confirmation:
                 return self._json_response(200, status="duplicate", shipment_id=shipment_id)
         confirmation._process()
         if confirmation.state == "done":
@@ -78,3 +73,21 @@ class OmsThreePLController(http.Controller):
         return self._json_response(
             422, status="failed", shipment_id=shipment_id, error=confirmation.error
         )
+
+    def _create_confirmation(self, env, provider, data, body):
+        """The new ``oms.fulfillment.confirmation`` of ``data``; empty when a concurrent request
+        is storing the same one (the unique key decides)."""
+        Confirmation = env["oms.fulfillment.confirmation"]
+        try:
+            with env.cr.savepoint():
+                return Confirmation.create(
+                    {
+                        "provider_id": provider.id,
+                        "shipment_id": data["shipment_id"],
+                        "request_id": str(data.get("request_id") or ""),
+                        "payload": body.decode("utf-8", "replace"),
+                    }
+                )
+        except IntegrityError:
+            # the same confirmation is being stored by a concurrent request
+            return Confirmation

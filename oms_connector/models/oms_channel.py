@@ -197,17 +197,29 @@ class OmsChannel(models.Model):
 
     def _compute_dashboard(self):
         channels = self.filtered("id")
-        (self - channels).update(
-            {
-                "order_today_count": 0,
-                "revenue_today": 0.0,
-                "failed_event_count": 0,
-                "pending_event_count": 0,
-                "last_event_at": False,
-            }
-        )
+        (self - channels).update(self._get_empty_dashboard_vals())
         if not channels:
             return
+        stats = {channel.id: self._get_empty_dashboard_vals() for channel in channels}
+        channels._add_dashboard_order_stats(stats)
+        channels._add_dashboard_event_stats(stats)
+        for channel in channels:
+            channel.update(stats[channel.id])
+
+    @api.model
+    def _get_empty_dashboard_vals(self):
+        """The dashboard values of a channel with no order today and no event."""
+        return {
+            "order_today_count": 0,
+            "revenue_today": 0.0,
+            "failed_event_count": 0,
+            "pending_event_count": 0,
+            "last_event_at": False,
+        }
+
+    def _add_dashboard_order_stats(self, stats):
+        """Add to ``stats`` ({channel id: dashboard values}) the count and the revenue (in the
+        channel's currency) of the channels' orders of today, in one query."""
         # sudo: the dashboard shows channel totals to every OMS user, also to salespeople
         # whose record rules only show them their own orders; no order data is exposed.
         orders = (
@@ -215,7 +227,7 @@ class OmsChannel(models.Model):
             .sudo()
             ._read_group(
                 [
-                    ("oms_channel_id", "in", channels.ids),
+                    ("oms_channel_id", "in", self.ids),
                     ("date_order", ">=", self._get_today_start()),
                     ("state", "!=", "cancel"),
                 ],
@@ -223,25 +235,6 @@ class OmsChannel(models.Model):
                 ["__count", "amount_total:sum"],
             )
         )
-        events = (
-            self.env["oms.channel.event"]
-            .sudo()  # the dashboard counts every event of the channel, whatever the user's rules
-            ._read_group(
-                [("channel_id", "in", channels.ids)],
-                ["channel_id", "state"],
-                ["__count", "received_at:max"],
-            )
-        )
-        stats = {
-            channel.id: {
-                "order_today_count": 0,
-                "revenue_today": 0.0,
-                "failed_event_count": 0,
-                "pending_event_count": 0,
-                "last_event_at": False,
-            }
-            for channel in channels
-        }
         today = fields.Date.context_today(self)
         for channel, currency, count, total in orders:
             channel_stats = stats[channel.id]
@@ -250,6 +243,19 @@ class OmsChannel(models.Model):
             if currency and target and currency != target:
                 total = currency._convert(total, target, channel.company_id, today)
             channel_stats["revenue_today"] += total
+
+    def _add_dashboard_event_stats(self, stats):
+        """Add to ``stats`` ({channel id: dashboard values}) the channels' failed and pending
+        event counts and their last event's reception time, in one query."""
+        events = (
+            self.env["oms.channel.event"]
+            .sudo()  # the dashboard counts every event of the channel, whatever the user's rules
+            ._read_group(
+                [("channel_id", "in", self.ids)],
+                ["channel_id", "state"],
+                ["__count", "received_at:max"],
+            )
+        )
         for channel, state, count, last_received in events:
             channel_stats = stats[channel.id]
             if state in ("failed", "pending"):
@@ -258,8 +264,6 @@ class OmsChannel(models.Model):
                 not channel_stats["last_event_at"] or last_received > channel_stats["last_event_at"]
             ):
                 channel_stats["last_event_at"] = last_received
-        for channel in channels:
-            channel.update(stats[channel.id])
 
     def _get_events_action(self, domain, name):
         action = self.env["ir.actions.act_window"]._for_xml_id(

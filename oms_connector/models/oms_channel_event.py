@@ -198,16 +198,30 @@ class OmsChannelEvent(models.Model):
             payload = loads_json(body)
         except OmsPayloadError as exc:
             return 400, _("body is not UTF-8 JSON: %(error)s", error=exc.translated(self.env)), None
-        payload_text = body.decode("utf-8")
         topic = adapter.get_webhook_topic(headers, payload)
         if not topic:
             return 200, "ignored", None
         event_model = self.with_company(channel.company_id)
-        vals = event_model._prepare_event_vals(
+        vals = event_model._prepare_webhook_event_vals(
+            channel, adapter, headers, body, payload, topic
+        )
+        event = event_model._store_delivery(vals)
+        if not event:
+            return 200, "duplicate", None
+        if event.state == "failed":
+            return 422, _("refused: %(error)s", error=event.error), event
+        event._enqueue_processing()
+        return 200, "accepted", event
+
+    @api.model
+    def _prepare_webhook_event_vals(self, channel, adapter, headers, body, payload, topic):
+        """Values of the event of a verified webhook delivery (``body`` in bytes, ``payload``
+        its JSON) of ``topic``: failed with the reason when the topic contradicts the body."""
+        vals = self._prepare_event_vals(
             channel,
             topic,
             adapter.get_webhook_delivery_id(headers, body),
-            payload_text,
+            body.decode("utf-8"),
             platform_topic=adapter.get_webhook_platform_topic(headers, payload),
             external_order_id=adapter.get_external_order_id(topic, payload),
             source="webhook",
@@ -216,14 +230,8 @@ class OmsChannelEvent(models.Model):
             adapter.check_webhook_topic(topic, payload)
         except OmsPayloadError as exc:
             # kept for a person (failed, with the reason), never applied
-            vals.update(state="failed", error=exc.translated(event_model.env))
-        event = event_model._store_delivery(vals)
-        if not event:
-            return 200, "duplicate", None
-        if event.state == "failed":
-            return 422, _("refused: %(error)s", error=event.error), event
-        event._enqueue_processing()
-        return 200, "accepted", event
+            vals.update(state="failed", error=exc.translated(self.env))
+        return vals
 
     @api.model
     def _store_delivery(self, vals):
@@ -271,19 +279,7 @@ class OmsChannelEvent(models.Model):
         orders, and known ones updated on the channel after the update Odoo holds. An order
         already taken in by webhook at that update time is skipped. Returns the new events."""
         adapter = channel._get_adapter()
-        latest = {}
-        for payload in payloads:
-            if not isinstance(payload, dict):
-                _logger.warning("Channel %s: pulled order is not an object, skipped", channel.code)
-                continue
-            external_id = adapter.get_external_order_id(TOPIC_ORDER_UPDATED, payload)
-            if not external_id:
-                _logger.warning("Channel %s: pulled order without id, skipped", channel.code)
-                continue
-            updated_at = adapter.get_order_updated_at(payload)
-            previous = latest.get(external_id)
-            if previous is None or (updated_at and (not previous[1] or updated_at > previous[1])):
-                latest[external_id] = (payload, updated_at)
+        latest = self._get_latest_pulled_orders(channel, adapter, payloads)
         if not latest:
             return self.browse()
         bindings = (
@@ -300,17 +296,10 @@ class OmsChannelEvent(models.Model):
                 or (known_updates[external_id] and known_updates[external_id] >= updated_at)
             ):
                 continue
-            body = json.dumps(payload, ensure_ascii=False).encode()
-            stamp = updated_at.isoformat() if updated_at else body_digest(body)
-            delivery_id = f"pull:{external_id}:{stamp}"
-            vals_by_delivery[delivery_id] = self._prepare_event_vals(
-                channel,
-                adapter.get_pulled_order_topic(payload, known),
-                delivery_id,
-                body.decode(),
-                external_order_id=external_id,
-                source="pull",
+            vals = self._prepare_pulled_event_vals(
+                channel, adapter, external_id, payload, updated_at, known
             )
+            vals_by_delivery[vals["delivery_id"]] = vals
         if vals_by_delivery:
             # a previous pull may have stored the same update (its event still pending/failed)
             already = self.search(
@@ -319,6 +308,42 @@ class OmsChannelEvent(models.Model):
             for delivery_id in already.mapped("delivery_id"):
                 vals_by_delivery.pop(delivery_id, None)
         return self.create(list(vals_by_delivery.values()))
+
+    @api.model
+    def _get_latest_pulled_orders(self, channel, adapter, payloads):
+        """{channel order id: (payload, updated at or None)} of the pulled ``payloads``, the
+        latest update of each order; payloads that are not an order object with an id are
+        logged and skipped."""
+        latest = {}
+        for payload in payloads:
+            if not isinstance(payload, dict):
+                _logger.warning("Channel %s: pulled order is not an object, skipped", channel.code)
+                continue
+            external_id = adapter.get_external_order_id(TOPIC_ORDER_UPDATED, payload)
+            if not external_id:
+                _logger.warning("Channel %s: pulled order without id, skipped", channel.code)
+                continue
+            updated_at = adapter.get_order_updated_at(payload)
+            previous = latest.get(external_id)
+            if previous is None or (updated_at and (not previous[1] or updated_at > previous[1])):
+                latest[external_id] = (payload, updated_at)
+        return latest
+
+    @api.model
+    def _prepare_pulled_event_vals(self, channel, adapter, external_id, payload, updated_at, known):
+        """Values of the event of one pulled order (``known``: Odoo has it already); its
+        delivery id is the order's id and update time (else the body's digest)."""
+        body = json.dumps(payload, ensure_ascii=False).encode()
+        stamp = updated_at.isoformat() if updated_at else body_digest(body)
+        delivery_id = f"pull:{external_id}:{stamp}"
+        return self._prepare_event_vals(
+            channel,
+            adapter.get_pulled_order_topic(payload, known),
+            delivery_id,
+            body.decode(),
+            external_order_id=external_id,
+            source="pull",
+        )
 
     # ---------------------------------------------------------------- processing
     def action_retry(self):
@@ -694,15 +719,21 @@ class OmsChannelEvent(models.Model):
         candidates = self.browse(row[0] for row in self.env.cr.fetchall())
         if not candidates:
             return candidates
-        keys = [event._get_order_lock_key() for event in candidates]
+        claimed = candidates._try_lock_orders()
+        claimed.invalidate_recordset(["state", "attempts"])
+        return claimed.filtered(lambda e: e.state == "pending")
+
+    def _try_lock_orders(self):
+        """The events whose order's advisory lock (``_get_order_lock_key``) this transaction
+        took, without waiting, in one query; the others' orders are being processed by
+        another job."""
+        keys = [event._get_order_lock_key() for event in self]
         self.env.cr.execute(
             "SELECT pg_try_advisory_xact_lock(hashtext(key)) FROM unnest(%s::text[]) key",
             [keys],
         )
         locked = [row[0] for row in self.env.cr.fetchall()]
-        claimed = self.browse(event.id for event, ok in zip(candidates, locked, strict=True) if ok)
-        claimed.invalidate_recordset(["state", "attempts"])
-        return claimed.filtered(lambda e: e.state == "pending")
+        return self.browse(event.id for event, ok in zip(self, locked, strict=True) if ok)
 
     def _close_waiting_jobs(self, processed_by):
         """Mark done the waiting processing jobs of these events, which the job of event

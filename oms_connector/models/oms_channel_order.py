@@ -230,6 +230,22 @@ class OmsChannelOrder(models.Model):
         )
         channel = channel.with_env(self.env)
         results = [None] * len(items)
+        batch, single = self._get_batch_and_single_indexes(channel, items)
+        batch = self._import_new_orders_in_batches(channel, items, batch, results)
+        single = sorted(single + [index for index in batch if results[index] is None])
+        for index in single:
+            normalized, event = items[index]
+            try:
+                results[index] = self._import_normalized_order(channel, normalized, event)
+            except Exception as exc:  # reported to the order's own event
+                results[index] = exc
+        return results
+
+    @api.model
+    def _get_batch_and_single_indexes(self, channel, items):
+        """(indexes of ``items`` imported together, indexes imported one by one): the first
+        occurrence of each new, not cancelled order goes to the batch; known orders (one query
+        for all), repeated ids and cancellations go one by one."""
         known = set(
             self.search(
                 [
@@ -246,15 +262,7 @@ class OmsChannelOrder(models.Model):
             else:
                 seen.add(external_id)
                 batch.append(index)
-        batch = self._import_new_orders_in_batches(channel, items, batch, results)
-        single = sorted(single + [index for index in batch if results[index] is None])
-        for index in single:
-            normalized, event = items[index]
-            try:
-                results[index] = self._import_normalized_order(channel, normalized, event)
-            except Exception as exc:  # reported to the order's own event
-                results[index] = exc
-        return results
+        return batch, single
 
     @api.model
     def _import_new_orders_in_batches(self, channel, items, batch, results):
@@ -315,12 +323,7 @@ class OmsChannelOrder(models.Model):
         if not prepared:
             return
         orders = self.env["sale.order"].create([vals for _index, vals in prepared])
-        errors = {}
-        for (index, _vals), order in zip(prepared, orders, strict=True):
-            try:
-                mapper._check_order_total(order, items[index][0], channel)
-            except MAPPING_ERRORS as exc:
-                errors[index] = exc
+        errors = self._get_orders_total_errors(channel, items, prepared, orders)
         if errors:
             raise OmsBatchOrdersFailed(errors)
         bindings = self.create(
@@ -341,6 +344,19 @@ class OmsChannelOrder(models.Model):
             results[index] = binding
         if errors:
             raise OmsBatchOrdersFailed(errors)
+
+    @api.model
+    def _get_orders_total_errors(self, channel, items, prepared, orders):
+        """{index of ``items``: mapping error} of the new ``orders`` (aligned on ``prepared``,
+        ``(index, vals)`` pairs) whose total differs from the channel's."""
+        mapper = self._get_mapper()
+        errors = {}
+        for (index, _vals), order in zip(prepared, orders, strict=True):
+            try:
+                mapper._check_order_total(order, items[index][0], channel)
+            except MAPPING_ERRORS as exc:
+                errors[index] = exc
+        return errors
 
     @api.model
     def _prepare_binding_vals(self, channel, normalized, order=None):
@@ -499,33 +515,36 @@ class OmsChannelOrder(models.Model):
 
     @api.model
     def _line_changes(self, line, vals):
-        """The values of ``vals`` that differ from ``line``."""
-        changes = {}
+        """The values of ``vals`` that differ from ``line`` (a dict, a subset of ``vals``
+        without ``oms_external_line_id``)."""
         currency = line.order_id.currency_id
-        for name, value in vals.items():
-            if name == "oms_external_line_id":
-                continue
-            field = line._fields[name]
-            current = line[name]
-            if name == "tax_id":
-                wanted_ids = set(value[0][2])
-                if set(current.ids) != wanted_ids:
-                    changes[name] = value
-            elif field.type == "many2one":
-                if current.id != value:
-                    changes[name] = value
-            elif field.type == "float":
-                if name == "price_unit":
-                    if currency.compare_amounts(current, value):
-                        changes[name] = value
-                elif float_compare(current, value, precision_digits=4):
-                    changes[name] = value
-            elif current != value:
-                changes[name] = value
-        return changes
+        return {
+            name: value
+            for name, value in vals.items()
+            if name != "oms_external_line_id"
+            and self._line_value_differs(line, name, value, currency)
+        }
+
+    @api.model
+    def _line_value_differs(self, line, name, value, currency):
+        """True when the line vals ``value`` of field ``name`` differs from ``line[name]``: taxes
+        as sets of ids, many2one by id, the unit price to ``currency``'s rounding, other floats
+        to 4 digits."""
+        current = line[name]
+        if name == "tax_id":
+            return set(current.ids) != set(value[0][2])
+        field_type = line._fields[name].type
+        if field_type == "many2one":
+            return current.id != value
+        if field_type == "float":
+            if name == "price_unit":
+                return bool(currency.compare_amounts(current, value))
+            return bool(float_compare(current, value, precision_digits=4))
+        return current != value
 
     def _sync_order_lines(self, lines_vals):
-        """Make the order's lines those of ``lines_vals`` (matched on their channel key).
+        """Make the order's lines those of ``lines_vals`` (matched on their channel key); return
+        True when it changed them.
 
         A draft order's removed lines are deleted; a confirmed order's are set to quantity 0
         (Odoo then updates the delivery). A line whose product changed is replaced."""
@@ -539,34 +558,46 @@ class OmsChannelOrder(models.Model):
         commands = []
         for sequence, vals in enumerate(lines_vals, start=1):
             line = current.pop(vals["oms_external_line_id"], None)
-            if line and line.product_id.id != vals["product_id"]:
-                if confirmed:
-                    commands.append(
-                        Command.update(
-                            line.id, {"product_uom_qty": 0.0, "oms_external_line_id": False}
-                        )
-                    )
-                else:
-                    commands.append(Command.delete(line.id))
-                line = None
-            if line is None:
-                commands.append(Command.create(dict(vals, sequence=sequence)))
-                continue
-            changes = self._line_changes(line, vals)
-            if changes:
-                # always with the channel's price and discount: a new quantity would otherwise
-                # recompute them from the pricelist
-                changes.update(price_unit=vals["price_unit"], discount=vals["discount"])
-                commands.append(Command.update(line.id, changes))
-        for line in current.values():
-            if confirmed:
-                if line.product_uom_qty:
-                    commands.append(Command.update(line.id, {"product_uom_qty": 0.0}))
-            else:
-                commands.append(Command.delete(line.id))
+            commands += self._get_line_sync_commands(line, vals, sequence, confirmed)
+        commands += self._get_removed_lines_commands(current.values(), confirmed)
         if commands:
             order.write({"order_line": commands})
         return bool(commands)
+
+    @api.model
+    def _get_line_sync_commands(self, line, vals, sequence, confirmed):
+        """The ``order_line`` commands making ``line`` (or no line: None) the wanted ``vals``:
+        a create, a replacement when the product changed, an update of what differs, or none."""
+        commands = []
+        if line and line.product_id.id != vals["product_id"]:
+            commands += self._get_removed_lines_commands(line, confirmed, unbind=True)
+            line = None
+        if line is None:
+            return commands + [Command.create(dict(vals, sequence=sequence))]
+        changes = self._line_changes(line, vals)
+        if changes:
+            # always with the channel's price and discount: a new quantity would otherwise
+            # recompute them from the pricelist
+            changes.update(price_unit=vals["price_unit"], discount=vals["discount"])
+            commands.append(Command.update(line.id, changes))
+        return commands
+
+    @api.model
+    def _get_removed_lines_commands(self, lines, confirmed, unbind=False):
+        """The ``order_line`` commands removing ``lines``: deleted from a draft order, set to
+        quantity 0 on a confirmed one (``unbind``: also freed of their channel key, for a line
+        replaced by another of the same key)."""
+        commands = []
+        for line in lines:
+            if not confirmed:
+                commands.append(Command.delete(line.id))
+            elif unbind:
+                commands.append(
+                    Command.update(line.id, {"product_uom_qty": 0.0, "oms_external_line_id": False})
+                )
+            elif line.product_uom_qty:
+                commands.append(Command.update(line.id, {"product_uom_qty": 0.0}))
+        return commands
 
     def _flag_mapping_notes(self, normalized_list):
         """Flag for review the new orders whose mapping made a choice a person should check

@@ -202,21 +202,9 @@ class OmsForecast(models.Model):
         )
         if not forecasts:
             raise UserError(_("None of the selected products has a quantity to order."))
-        without_vendor = forecasts.filtered(lambda f: not f.supplier_id)
-        if without_vendor:
-            raise UserError(
-                _(
-                    "No vendor for %(products)s: add one on the product's Purchase tab, or "
-                    "leave these products out.",
-                    products=", ".join(without_vendor.product_id.mapped("display_name")),
-                )
-            )
+        forecasts._check_rfq_vendors()
         PurchaseOrder = self.env["purchase.order"]
-        groups = {}
-        for forecast in forecasts:
-            key = (forecast.supplier_id, forecast.warehouse_id.in_type_id, forecast.company_id)
-            groups.setdefault(key, self.browse())
-            groups[key] |= forecast
+        groups = forecasts._get_rfq_groups()
         drafts = PurchaseOrder.search(
             [
                 ("state", "=", "draft"),
@@ -241,6 +229,27 @@ class OmsForecast(models.Model):
             "view_mode": "list,form",
             "domain": [("id", "in", orders.ids)],
         }
+
+    def _check_rfq_vendors(self):
+        """``UserError`` naming the products of these forecasts that have no vendor."""
+        without_vendor = self.filtered(lambda f: not f.supplier_id)
+        if without_vendor:
+            raise UserError(
+                _(
+                    "No vendor for %(products)s: add one on the product's Purchase tab, or "
+                    "leave these products out.",
+                    products=", ".join(without_vendor.product_id.mapped("display_name")),
+                )
+            )
+
+    def _get_rfq_groups(self):
+        """{(vendor, receipt type, company): forecasts}: one request for quotation each."""
+        groups = {}
+        for forecast in self:
+            key = (forecast.supplier_id, forecast.warehouse_id.in_type_id, forecast.company_id)
+            groups.setdefault(key, self.browse())
+            groups[key] |= forecast
+        return groups
 
     def _prepare_rfq_vals(self, vendor, picking_type, company):
         return {

@@ -35,46 +35,75 @@ class OmsForecastRun(models.Model):
         One confirmed order per channel and month carries the lines; its deliveries are done
         stock moves dated day by day (no picking), so the history installs in seconds."""
         rng = random.Random(42)
-        ref = self.env.ref
         today = fields.Date.context_today(self)
         first_day = today - timedelta(days=DEMO_DAYS)
-        customer = ref("oms_connector.oms_customer_1_demo")
-        customer_location = ref("stock.stock_location_customers")
-        months = sorted({(first_day + timedelta(days=d)).replace(day=1) for d in range(DEMO_DAYS)})
-        # daily quantities per series
-        quantities = {}
-        for index, (_product, _wh, _ch, pattern, level) in enumerate(DEMO_SERIES):
-            quantities[index] = [
+        customer_location = self.env.ref("stock.stock_location_customers")
+        quantities = self._demo_daily_quantities(rng, first_day)
+        order_vals, order_keys = self._demo_prepare_order_vals_list(quantities, first_day)
+        orders = self.env["sale.order"].with_context(tracking_disable=True).create(order_vals)
+        # confirmed without procurement: the deliveries below are the history
+        orders.write({"state": "sale"})
+        line_of = {
+            (month, wh_xmlid, line.product_id.id): line
+            for order, (month, wh_xmlid, _ch) in zip(orders, order_keys, strict=True)
+            for line in order.order_line
+        }
+        # no ``quantity``: setting it would reserve and move real stock through move lines; the
+        # demo's stock on hand stays what oms_connector's demo counted
+        moves = self.env["stock.move"].create(
+            self._demo_prepare_move_vals_list(quantities, first_day, line_of, customer_location)
+        )
+        # a few customer returns (about 3 % of the deliveries)
+        self.env["stock.move"].create(
+            [
+                self._demo_prepare_return_move_vals(move, customer_location)
+                for move in moves
+                if rng.random() < 0.03
+            ]
+        )
+        for line in orders.order_line:
+            line.qty_delivered = line.product_uom_qty
+        return True
+
+    @api.model
+    def _demo_daily_quantities(self, rng, first_day):
+        """{index of the ``DEMO_SERIES``: its quantity of each of the ``DEMO_DAYS`` days from
+        ``first_day``}, drawn from ``rng`` series by series."""
+        return {
+            index: [
                 self._demo_daily_qty(rng, pattern, level, first_day + timedelta(days=d), d)
                 for d in range(DEMO_DAYS)
             ]
-        # one order per channel, warehouse and month with a line per product
+            for index, (_product, _wh, _ch, pattern, level) in enumerate(DEMO_SERIES)
+        }
+
+    @api.model
+    def _demo_get_warehouse(self, wh_xmlid):
+        """The warehouse of a ``DEMO_SERIES`` xml id (Odoo's own, or oms_connector's)."""
+        return self.env.ref(wh_xmlid if "." in wh_xmlid else "oms_connector." + wh_xmlid)
+
+    @api.model
+    def _demo_prepare_order_vals_list(self, quantities, first_day):
+        """(sale order values, their (month, warehouse xml id, channel xml id) keys): one order
+        per channel, warehouse and month with a line per product of ``quantities`` ({series
+        index: daily quantities from ``first_day``}) that sold that month."""
+        ref = self.env.ref
+        customer = ref("oms_connector.oms_customer_1_demo")
+        months = sorted({(first_day + timedelta(days=d)).replace(day=1) for d in range(DEMO_DAYS)})
+        groups = {}
+        for index, (_product, wh_xmlid, ch_xmlid, _p, _l) in enumerate(DEMO_SERIES):
+            groups.setdefault((wh_xmlid, ch_xmlid), []).append(index)
         order_vals = []
         order_keys = []
         for month in months:
-            groups = {}
-            for index, (_product, wh_xmlid, ch_xmlid, _p, _l) in enumerate(DEMO_SERIES):
-                groups.setdefault((wh_xmlid, ch_xmlid), []).append(index)
             for (wh_xmlid, ch_xmlid), indexes in groups.items():
-                lines = []
-                for index in indexes:
-                    product = ref("oms_connector." + DEMO_SERIES[index][0])
-                    qty = sum(
-                        q
-                        for d, q in enumerate(quantities[index])
-                        if (first_day + timedelta(days=d)).replace(day=1) == month
-                    )
-                    if qty:
-                        lines.append(
-                            Command.create({"product_id": product.id, "product_uom_qty": qty})
-                        )
+                lines = self._demo_prepare_line_commands(quantities, first_day, month, indexes)
                 if not lines:
                     continue
-                warehouse = ref(wh_xmlid if "." in wh_xmlid else "oms_connector." + wh_xmlid)
                 order_vals.append(
                     {
                         "partner_id": customer.id,
-                        "warehouse_id": warehouse.id,
+                        "warehouse_id": self._demo_get_warehouse(wh_xmlid).id,
                         "oms_channel_id": ref("oms_connector." + ch_xmlid).id,
                         "date_order": datetime.combine(max(month, first_day), time(9)),
                         "client_order_ref": f"HIST-{ch_xmlid[12:-5].upper()}-{month:%Y%m}",
@@ -82,17 +111,32 @@ class OmsForecastRun(models.Model):
                     }
                 )
                 order_keys.append((month, wh_xmlid, ch_xmlid))
-        orders = self.env["sale.order"].with_context(tracking_disable=True).create(order_vals)
-        # confirmed without procurement: the deliveries below are the history
-        orders.write({"state": "sale"})
-        line_of = {}
-        for order, (month, wh_xmlid, _ch) in zip(orders, order_keys, strict=True):
-            for line in order.order_line:
-                line_of[(month, wh_xmlid, line.product_id.id)] = line
+        return order_vals, order_keys
+
+    @api.model
+    def _demo_prepare_line_commands(self, quantities, first_day, month, indexes):
+        """``order_line`` create commands of the series ``indexes`` that sold in ``month``: the
+        month's total quantity of each."""
+        lines = []
+        for index in indexes:
+            product = self.env.ref("oms_connector." + DEMO_SERIES[index][0])
+            qty = sum(
+                q
+                for d, q in enumerate(quantities[index])
+                if (first_day + timedelta(days=d)).replace(day=1) == month
+            )
+            if qty:
+                lines.append(Command.create({"product_id": product.id, "product_uom_qty": qty}))
+        return lines
+
+    @api.model
+    def _demo_prepare_move_vals_list(self, quantities, first_day, line_of, customer_location):
+        """Values of the done delivery moves, one per series and selling day, each linked to its
+        month's order line (``line_of``: {(month, warehouse xml id, product id): line})."""
         move_vals = []
         for index, (product_xmlid, wh_xmlid, _ch, _p, _l) in enumerate(DEMO_SERIES):
-            product = ref("oms_connector." + product_xmlid)
-            warehouse = ref(wh_xmlid if "." in wh_xmlid else "oms_connector." + wh_xmlid)
+            product = self.env.ref("oms_connector." + product_xmlid)
+            warehouse = self._demo_get_warehouse(wh_xmlid)
             for d, qty in enumerate(quantities[index]):
                 if not qty:
                     continue
@@ -112,31 +156,23 @@ class OmsForecastRun(models.Model):
                         "state": "done",
                     }
                 )
-        # no ``quantity``: setting it would reserve and move real stock through move lines; the
-        # demo's stock on hand stays what oms_connector's demo counted
-        moves = self.env["stock.move"].create(move_vals)
-        # a few customer returns (about 3 % of the deliveries)
-        return_vals = []
-        for move in moves:
-            if rng.random() < 0.03:
-                return_vals.append(
-                    {
-                        "name": move.name,
-                        "product_id": move.product_id.id,
-                        "product_uom": move.product_uom.id,
-                        "product_uom_qty": 1.0,
-                        "location_id": customer_location.id,
-                        "location_dest_id": move.location_id.id,
-                        "sale_line_id": move.sale_line_id.id,
-                        "origin_returned_move_id": move.id,
-                        "date": move.date + timedelta(days=5),
-                        "state": "done",
-                    }
-                )
-        self.env["stock.move"].create(return_vals)
-        for line in orders.order_line:
-            line.qty_delivered = line.product_uom_qty
-        return True
+        return move_vals
+
+    @api.model
+    def _demo_prepare_return_move_vals(self, move, customer_location):
+        """Values of a done customer return of one unit of the delivery ``move``, 5 days later."""
+        return {
+            "name": move.name,
+            "product_id": move.product_id.id,
+            "product_uom": move.product_uom.id,
+            "product_uom_qty": 1.0,
+            "location_id": customer_location.id,
+            "location_dest_id": move.location_id.id,
+            "sale_line_id": move.sale_line_id.id,
+            "origin_returned_move_id": move.id,
+            "date": move.date + timedelta(days=5),
+            "state": "done",
+        }
 
     @api.model
     def _demo_daily_qty(self, rng, pattern, level, day, index):

@@ -44,24 +44,29 @@ class OmsChannelOrder(models.Model):
             lambda r: re.search(rf"(?<![\w/]){re.escape(r.name)}(?![\w/])", note)
         )
 
-    def _get_return_credit_note_for_refund(self, refund):
-        """The posted credit note of a return that the channel's ``refund`` (a
-        ``NormalizedRefund``) stands for: the one Odoo pushed under that refund id, else one
-        not told to the channel yet of a return the refund's note names (the channel reported
-        the refund before the push job stored its id). Empty when there is none."""
+    def _get_return_credit_notes(self):
+        """The posted credit notes of the order's returns (bound to the order or reversing one
+        of its invoices), oldest first."""
         self.ensure_one()
-        order = self.sale_order_id
-        credit_notes = self.env["account.move"].search(
+        return self.env["account.move"].search(
             [
                 ("move_type", "=", "out_refund"),
                 ("oms_return_id", "!=", False),
                 ("state", "=", "posted"),
                 "|",
                 ("oms_channel_order_id", "=", self.id),
-                ("reversed_entry_id", "in", order.invoice_ids.ids),
+                ("reversed_entry_id", "in", self.sale_order_id.invoice_ids.ids),
             ],
             order="id",
         )
+
+    def _get_return_credit_note_for_refund(self, refund):
+        """The posted credit note of a return that the channel's ``refund`` (a
+        ``NormalizedRefund``) stands for: the one Odoo pushed under that refund id, else one
+        not told to the channel yet of a return the refund's note names (the channel reported
+        the refund before the push job stored its id). Empty when there is none."""
+        self.ensure_one()
+        credit_notes = self._get_return_credit_notes()
         external_id = str(refund.external_id)
         pushed = credit_notes.filtered(lambda m: m.oms_channel_refund_ref == external_id)
         if pushed:

@@ -156,36 +156,46 @@ class OmsChannelTransaction(models.Model):
             "amount": self.amount - fee,
             "date": (self.processed_at and self.processed_at.date())
             or fields.Date.context_today(self),
-            "memo": _(
-                "%(channel)s %(order)s transaction %(transaction)s",
-                channel=channel.name,
-                order=self.binding_id.external_name or self.binding_id.external_id,
-                transaction=self.external_id,
-            ),
+            "memo": self._get_payment_memo(),
             "oms_channel_id": channel.id,
             "oms_channel_order_id": self.binding_id.id,
             "company_id": order.company_id.id,
         }
         if fee:
-            fee_currency = self.currency_id._convert(
-                fee, order.company_id.currency_id, order.company_id, vals["date"]
-            )
-            sign = 1 if inbound else -1
             vals["write_off_line_vals"] = [
-                {
-                    "name": _(
-                        "%(gateway)s fee on %(transaction)s",
-                        gateway=self.gateway or channel.name,
-                        transaction=self.external_id,
-                    ),
-                    "account_id": fee_account.id,
-                    "partner_id": vals["partner_id"],
-                    "currency_id": self.currency_id.id,
-                    "amount_currency": sign * fee,
-                    "balance": sign * fee_currency,
-                }
+                self._prepare_payment_fee_line_vals(fee, fee_account, vals["date"], inbound)
             ]
         return vals
+
+    def _get_payment_memo(self):
+        """The memo of the transaction's payment: channel, order and transaction id."""
+        self.ensure_one()
+        return _(
+            "%(channel)s %(order)s transaction %(transaction)s",
+            channel=self.channel_id.name,
+            order=self.binding_id.external_name or self.binding_id.external_id,
+            transaction=self.external_id,
+        )
+
+    def _prepare_payment_fee_line_vals(self, fee, fee_account, date, inbound):
+        """Values of the payment's write-off line booking the gateway's ``fee`` (in the
+        transaction's currency, converted at ``date`` for the company) on ``fee_account``."""
+        self.ensure_one()
+        company = self.binding_id.sale_order_id.company_id
+        fee_currency = self.currency_id._convert(fee, company.currency_id, company, date)
+        sign = 1 if inbound else -1
+        return {
+            "name": _(
+                "%(gateway)s fee on %(transaction)s",
+                gateway=self.gateway or self.channel_id.name,
+                transaction=self.external_id,
+            ),
+            "account_id": fee_account.id,
+            "partner_id": self._get_payment_partner().id,
+            "currency_id": self.currency_id.id,
+            "amount_currency": sign * fee,
+            "balance": sign * fee_currency,
+        }
 
     def _register_payment(self):
         """Create and post the payment of each transaction that moved money and has none yet."""

@@ -120,6 +120,15 @@ class OmsChannel(models.Model):
         # stock moves of any user trigger the push; the channel's credentials are OMS settings
         return self.sudo()._push_stock_levels(full=full)
 
+    def _get_stock_levels_to_push_domain(self, full=False):
+        """Domain of the channel's stock levels a push looks at: the active ones that changed
+        (``full``: all active ones)."""
+        self.ensure_one()
+        domain = [("channel_id", "=", self.id), ("active", "=", True)]
+        if not full:
+            domain.append(("dirty", "=", True))
+        return domain
+
     def _push_stock_levels(self, full=False):
         """Push the stock levels that changed (``full``: all of them) in batches of the
         platform's size, at the platform's rate; the rest goes to a follow-up job."""
@@ -127,10 +136,9 @@ class OmsChannel(models.Model):
         if not self.stock_sync:
             return _("Stock sync is off for %(channel)s.", channel=self.name)
         adapter = self._get_adapter()
-        domain = [("channel_id", "=", self.id), ("active", "=", True)]
-        if not full:
-            domain.append(("dirty", "=", True))
-        levels = self.env["oms.channel.stock.level"].search(domain, order="id")
+        levels = self.env["oms.channel.stock.level"].search(
+            self._get_stock_levels_to_push_domain(full), order="id"
+        )
         if not levels:
             return _("No stock level to push.")
         atp = self._get_available_to_promise(levels)
@@ -161,16 +169,24 @@ class OmsChannel(models.Model):
             except OmsError as exc:
                 batch.write({"error": exc.translated(self.env), "dirty": False})
                 continue
-            results = results or {}
-            now = fields.Datetime.now()
-            for level in batch:
-                error = results.get(level.id)
-                if error:
-                    level.write({"error": error, "dirty": False})
-                else:
-                    level.write(level._prepare_pushed_vals(atp[level.id], now))
-                    pushed += 1
+            pushed += self._record_stock_push_results(batch, results or {}, atp)
         return _("%(count)s stock levels pushed to %(channel)s.", count=pushed, channel=self.name)
+
+    @api.model
+    def _record_stock_push_results(self, levels, results, atp):
+        """Write on each of ``levels`` the outcome of its push (``results``: {level id: error}
+        of the levels the platform refused; ``atp``: {level id: quantity pushed}); return the
+        number pushed."""
+        pushed = 0
+        now = fields.Datetime.now()
+        for level in levels:
+            error = results.get(level.id)
+            if error:
+                level.write({"error": error, "dirty": False})
+            else:
+                level.write(level._prepare_pushed_vals(atp[level.id], now))
+                pushed += 1
+        return pushed
 
     @api.model
     def _cron_reconcile_stock_levels(self):

@@ -156,21 +156,7 @@ class OmsChannelStockLevel(models.Model):
         if not pairs:
             return self.browse()
         channel_ids = dict(channel_ids or {})
-        existing = (
-            self.sudo()  # levels follow sales, whoever made them
-            .with_context(active_test=False)
-            .search(
-                [
-                    ("channel_id", "in", [c for c, _p in pairs]),
-                    ("product_id", "in", [p for _c, p in pairs]),
-                ]
-            )
-        )
-        existing_by_pair = {
-            (lv.channel_id.id, lv.product_id.id): lv
-            for lv in existing
-            if (lv.channel_id.id, lv.product_id.id) in pairs
-        }
+        existing_by_pair = self._get_levels_by_pair(pairs)
         unknown = {
             pair
             for pair in pairs
@@ -188,6 +174,26 @@ class OmsChannelStockLevel(models.Model):
             for c, p in sorted(pairs - set(existing_by_pair))
         ]
         return self.sudo().create(missing)  # levels follow sales, whoever made them
+
+    @api.model
+    def _get_levels_by_pair(self, pairs):
+        """{(channel id, product id): level} of the existing levels (archived too) of ``pairs``,
+        in one query."""
+        existing = (
+            self.sudo()  # levels follow sales, whoever made them
+            .with_context(active_test=False)
+            .search(
+                [
+                    ("channel_id", "in", [c for c, _p in pairs]),
+                    ("product_id", "in", [p for _c, p in pairs]),
+                ]
+            )
+        )
+        return {
+            (lv.channel_id.id, lv.product_id.id): lv
+            for lv in existing
+            if (lv.channel_id.id, lv.product_id.id) in pairs
+        }
 
     @api.model
     def _prepare_level_vals(self, channel_id, product_id, external_id="", external_parent_id=""):

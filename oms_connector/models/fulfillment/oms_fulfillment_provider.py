@@ -140,8 +140,15 @@ class OmsFulfillmentProvider(models.Model):
             "Idempotency-Key": idempotency_key,
             SIGNATURE_HEADER: self._sign(body),
         }
+        response = self._post_shipment_request(url, body, headers)
+        return self._get_shipment_answer(response)
+
+    def _post_shipment_request(self, url, body, headers):
+        """The ``requests`` response of the POST of ``body`` to ``url``; ``OmsRetryableError``
+        when the 3PL does not answer in time or cannot be reached."""
+        self.ensure_one()
         try:
-            response = requests.post(url, data=body, headers=headers, timeout=self.timeout)
+            return requests.post(url, data=body, headers=headers, timeout=self.timeout)
         except requests.Timeout as exc:
             raise OmsRetryableError(
                 _(
@@ -154,6 +161,12 @@ class OmsFulfillmentProvider(models.Model):
             raise OmsRetryableError(
                 _("%(provider)s could not be reached at %(url)s.", provider=self.name, url=url)
             ) from exc
+
+    def _get_shipment_answer(self, response):
+        """The 3PL's JSON answer (a dict with a ``shipment_id``) in ``response``.
+        ``OmsRetryableError`` on 429 and 5xx (with the Retry-After seconds), ``OmsError`` on
+        any other refusal, a body that is not JSON or an answer without ``shipment_id``."""
+        self.ensure_one()
         if response.status_code == 429 or response.status_code >= 500:
             retry_after = response.headers.get("Retry-After")
             raise OmsRetryableError(

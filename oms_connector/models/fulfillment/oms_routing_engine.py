@@ -264,8 +264,32 @@ class OmsRoutingEngine(models.AbstractModel):
             ],
             load=False,
         )
-        partner_ids = {row["partner_shipping_id"] for row in order_rows}
-        partners = {
+        partners = self._load_partner_infos({row["partner_shipping_id"] for row in order_rows})
+        line_rows = self.env["sale.order.line"].search_read(
+            [("order_id", "in", orders.ids), ("display_type", "=", False)],
+            ["order_id", "product_id", "product_uom_qty", "product_uom"],
+            load=False,
+            order="order_id, sequence, id",
+        )
+        products = self._load_product_infos({row["product_id"] for row in line_rows})
+        categ_ancestors = self._load_category_ancestors(
+            {row["categ_id"] for row in products.values()}
+        )
+        lines_by_order = defaultdict(list)
+        for row in line_rows:
+            lines_by_order[row["order_id"]].append(row)
+        infos = []
+        for row in order_rows:
+            info = self._prepare_order_info(row, partners.get(row["partner_shipping_id"], {}))
+            self._add_order_info_lines(info, lines_by_order[row["id"]], products, categ_ancestors)
+            infos.append(info)
+        return infos
+
+    @api.model
+    def _load_partner_infos(self, partner_ids):
+        """``{partner id: {"country_id", "state_id", "zip", "partner_latitude",
+        "partner_longitude"}}`` of the shipping addresses, in one read."""
+        return {
             row["id"]: row
             for row in self.env["res.partner"]
             .browse(partner_ids)
@@ -274,15 +298,11 @@ class OmsRoutingEngine(models.AbstractModel):
                 load=False,
             )
         }
-        line_rows = self.env["sale.order.line"].search_read(
-            [("order_id", "in", orders.ids), ("display_type", "=", False)],
-            ["order_id", "product_id", "product_uom_qty", "product_uom"],
-            load=False,
-            order="order_id, sequence, id",
-        )
-        products = self._load_product_infos({row["product_id"] for row in line_rows})
-        categ_ids = {row["categ_id"] for row in products.values()}
-        categ_ancestors = {
+
+    @api.model
+    def _load_category_ancestors(self, categ_ids):
+        """``{category id: frozenset of its id and its ancestors' ids}``, in one read."""
+        return {
             row["id"]: frozenset(
                 int(part) for part in (row["parent_path"] or "").split("/") if part
             )
@@ -290,45 +310,48 @@ class OmsRoutingEngine(models.AbstractModel):
             .browse(categ_ids)
             .read(["parent_path"], load=False)
         }
+
+    @api.model
+    def _prepare_order_info(self, row, partner):
+        """The ``OrderInfo`` of an order's ``row`` (read without ``load``), shipped to
+        ``partner`` (a row of ``_load_partner_infos``, {} when unknown), without lines yet."""
+        return OrderInfo(
+            id=row["id"],
+            name=row["name"],
+            company_id=row["company_id"],
+            channel_id=row["oms_channel_id"] or 0,
+            country_id=partner.get("country_id") or 0,
+            state_id=partner.get("state_id") or 0,
+            zip=partner.get("zip") or "",
+            latitude=partner.get("partner_latitude") or 0.0,
+            longitude=partner.get("partner_longitude") or 0.0,
+            amount=row["amount_total"],
+            priority=row["oms_priority"],
+            categ_ids=frozenset(),
+        )
+
+    @api.model
+    def _add_order_info_lines(self, info, line_rows, products, categ_ancestors):
+        """Fill ``info`` with its order's ``line_rows``: every line id, the storable lines as
+        ``(line id, product id, quantity in the product's unit)`` and the categories of its
+        products with their ancestors (``products``: ``_load_product_infos``)."""
         Uom = self.env["uom.uom"]
-        lines_by_order = defaultdict(list)
-        for row in line_rows:
-            lines_by_order[row["order_id"]].append(row)
-        infos = []
-        for row in order_rows:
-            partner = partners.get(row["partner_shipping_id"], {})
-            info = OrderInfo(
-                id=row["id"],
-                name=row["name"],
-                company_id=row["company_id"],
-                channel_id=row["oms_channel_id"] or 0,
-                country_id=partner.get("country_id") or 0,
-                state_id=partner.get("state_id") or 0,
-                zip=partner.get("zip") or "",
-                latitude=partner.get("partner_latitude") or 0.0,
-                longitude=partner.get("partner_longitude") or 0.0,
-                amount=row["amount_total"],
-                priority=row["oms_priority"],
-                categ_ids=frozenset(),
-            )
-            categs = set()
-            for line in lines_by_order[row["id"]]:
-                info.all_line_ids.append(line["id"])
-                product = products.get(line["product_id"])
-                if not product:
-                    continue
-                categs |= categ_ancestors.get(product["categ_id"], frozenset())
-                if not product["is_storable"]:
-                    continue
-                qty = line["product_uom_qty"]
-                if line["product_uom"] != product["uom_id"]:
-                    qty = Uom.browse(line["product_uom"])._compute_quantity(
-                        qty, Uom.browse(product["uom_id"]), round=False
-                    )
-                info.lines.append((line["id"], line["product_id"], qty))
-            info.categ_ids = frozenset(categs)
-            infos.append(info)
-        return infos
+        categs = set()
+        for line in line_rows:
+            info.all_line_ids.append(line["id"])
+            product = products.get(line["product_id"])
+            if not product:
+                continue
+            categs |= categ_ancestors.get(product["categ_id"], frozenset())
+            if not product["is_storable"]:
+                continue
+            qty = line["product_uom_qty"]
+            if line["product_uom"] != product["uom_id"]:
+                qty = Uom.browse(line["product_uom"])._compute_quantity(
+                    qty, Uom.browse(product["uom_id"]), round=False
+                )
+            info.lines.append((line["id"], line["product_id"], qty))
+        info.categ_ids = frozenset(categs)
 
     @api.model
     def _load_product_infos(self, product_ids):
@@ -576,28 +599,9 @@ class OmsRoutingEngine(models.AbstractModel):
                 "%(rule)s: no warehouse can ship every line from stock",
                 rule=conditions["name"],
             )
-            if conditions["fallback"] == "backorder":
-                warehouse = batch.warehouses[conditions["fallback_warehouse_id"]]
-                decision = RoutingDecision(
-                    order_id=info.id,
-                    state="backorder",
-                    rule_id=conditions["rule_id"],
-                    warehouse_id=warehouse.id,
-                    reason=self.env._(
-                        "%(miss)s: backordered in %(warehouse)s.",
-                        miss=miss,
-                        warehouse=warehouse.name,
-                    ),
-                )
-                self._allocate(decision, info, batch)
+            decision = self._decide_fallback(info, conditions, batch, miss)
+            if decision:
                 return decision
-            if conditions["fallback"] == "hold":
-                return RoutingDecision(
-                    order_id=info.id,
-                    state="held",
-                    rule_id=conditions["rule_id"],
-                    reason=self.env._("%(miss)s: held for review.", miss=miss),
-                )
             misses.append(miss)
         if not matched:
             return RoutingDecision(
@@ -610,6 +614,35 @@ class OmsRoutingEngine(models.AbstractModel):
             state="held",
             reason=self.env._("%(misses)s. Held for review.", misses="; ".join(misses)),
         )
+
+    @api.model
+    def _decide_fallback(self, info, conditions, batch, miss):
+        """The ``RoutingDecision`` of the rule's fallback when its strategy found no warehouse
+        (``miss``: why): backordered in the fallback warehouse (allocated), or held; None when
+        the rule has no fallback and the next rule is tried."""
+        if conditions["fallback"] == "backorder":
+            warehouse = batch.warehouses[conditions["fallback_warehouse_id"]]
+            decision = RoutingDecision(
+                order_id=info.id,
+                state="backorder",
+                rule_id=conditions["rule_id"],
+                warehouse_id=warehouse.id,
+                reason=self.env._(
+                    "%(miss)s: backordered in %(warehouse)s.",
+                    miss=miss,
+                    warehouse=warehouse.name,
+                ),
+            )
+            self._allocate(decision, info, batch)
+            return decision
+        if conditions["fallback"] == "hold":
+            return RoutingDecision(
+                order_id=info.id,
+                state="held",
+                rule_id=conditions["rule_id"],
+                reason=self.env._("%(miss)s: held for review.", miss=miss),
+            )
+        return None
 
     @api.model
     def _allocate(self, decision, info, batch):
@@ -808,17 +841,7 @@ class OmsRoutingEngine(models.AbstractModel):
         # oms_routing_write: the company check of these writes looks at the warehouse only
         # (see sale.order's _check_company)
         orders = orders.with_context(tracking_disable=True, oms_routing_write=True)
-        groups = defaultdict(list)
-        lines_by_warehouse = defaultdict(list)
-        unsplit_order_ids = []
-        for decision in decisions:
-            vals = self._prepare_routing_vals(decision, routed_at)
-            groups[tuple(sorted(vals.items()))].append(decision.order_id)
-            if decision.line_warehouses:
-                for line_id, warehouse_id in decision.line_warehouses.items():
-                    lines_by_warehouse[warehouse_id].append(line_id)
-            else:
-                unsplit_order_ids.append(decision.order_id)
+        groups, lines_by_warehouse, unsplit_order_ids = self._group_decisions(decisions, routed_at)
         Line = self.env["sale.order.line"].with_context(tracking_disable=True)
         # lines that an earlier routing split and that now ship with their order; looked up
         # before anything is written, so that this search flushes nothing
@@ -845,3 +868,20 @@ class OmsRoutingEngine(models.AbstractModel):
                 for state in ("routed", "backorder", "held")
             },
         )
+
+    @api.model
+    def _group_decisions(self, decisions, routed_at):
+        """(``{sorted routing vals items: order ids}``, ``{warehouse id: split line ids}``, ids
+        of the orders not split) of ``decisions``: how ``_apply_decisions`` writes them."""
+        groups = defaultdict(list)
+        lines_by_warehouse = defaultdict(list)
+        unsplit_order_ids = []
+        for decision in decisions:
+            vals = self._prepare_routing_vals(decision, routed_at)
+            groups[tuple(sorted(vals.items()))].append(decision.order_id)
+            if decision.line_warehouses:
+                for line_id, warehouse_id in decision.line_warehouses.items():
+                    lines_by_warehouse[warehouse_id].append(line_id)
+            else:
+                unsplit_order_ids.append(decision.order_id)
+        return groups, lines_by_warehouse, unsplit_order_ids

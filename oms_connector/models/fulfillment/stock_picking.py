@@ -177,17 +177,7 @@ class StockPicking(models.Model):
             return self._oms_3pl_record_failure(exc, key, attempts, retry=True)
         except OmsError as exc:
             return self._oms_3pl_record_failure(exc, key, attempts, retry=False)
-        self.write(
-            {
-                "oms_3pl_state": "sent",
-                "oms_3pl_request_key": key,
-                "oms_3pl_reference": str(answer["shipment_id"]),
-                "oms_3pl_sent_at": fields.Datetime.now(),
-                "oms_3pl_attempts": attempts,
-                "oms_3pl_error": False,
-                "oms_3pl_next_attempt_at": False,
-            }
-        )
+        self.write(self._oms_3pl_prepare_sent_vals(key, answer, attempts))
         self.message_post(
             body=_(
                 "Sent to %(provider)s: shipment %(shipment)s.",
@@ -196,6 +186,19 @@ class StockPicking(models.Model):
             )
         )
         return _("Sent: shipment %(shipment)s.", shipment=answer["shipment_id"])
+
+    def _oms_3pl_prepare_sent_vals(self, key, answer, attempts):
+        """Values of a delivery the 3PL accepted (``answer``: its JSON answer) on attempt
+        ``attempts`` under Idempotency-Key ``key``."""
+        return {
+            "oms_3pl_state": "sent",
+            "oms_3pl_request_key": key,
+            "oms_3pl_reference": str(answer["shipment_id"]),
+            "oms_3pl_sent_at": fields.Datetime.now(),
+            "oms_3pl_attempts": attempts,
+            "oms_3pl_error": False,
+            "oms_3pl_next_attempt_at": False,
+        }
 
     def _oms_3pl_record_failure(self, error, key, attempts, retry):
         provider = self.oms_fulfillment_provider_id
@@ -275,7 +278,32 @@ class StockPicking(models.Model):
         """Validate the delivery with the quantities the 3PL shipped; what was not shipped
         stays in a backorder that waits for the 3PL's next confirmation."""
         self.ensure_one()
-        shipped = self._oms_3pl_get_shipped_quantities(data.get("lines") or [])
+        self._oms_3pl_set_shipped_quantities(data.get("lines") or [])
+        carrier_name = (data.get("carrier") or "").strip()
+        self.write(self._oms_3pl_prepare_shipping_vals(data, carrier_name))
+        self.with_context(
+            skip_backorder=True, skip_sms=True, oms_3pl_no_send=True
+        ).button_validate()
+        if self.state != "done":
+            raise OmsError(_("Delivery %(picking)s could not be validated.", picking=self.name))
+        self.write({"oms_3pl_state": "confirmed", "oms_3pl_error": False})
+        backorders = self.backorder_ids.filtered(lambda p: p.state not in ("done", "cancel"))
+        # the 3PL still owes the rest of the same request: the backorder waits for it
+        backorders.write(self._oms_3pl_prepare_backorder_vals())
+        self.message_post(
+            body=_(
+                "Shipped by the 3PL (shipment %(shipment)s, %(carrier)s %(tracking)s).",
+                shipment=confirmation.shipment_id,
+                carrier=carrier_name or "-",
+                tracking=data.get("tracking_number") or "",
+            )
+        )
+
+    def _oms_3pl_set_shipped_quantities(self, lines):
+        """Set the open moves' picked quantities to what the confirmation's ``lines`` shipped;
+        ``OmsError`` when they ship nothing."""
+        self.ensure_one()
+        shipped = self._oms_3pl_get_shipped_quantities(lines)
         moves = self.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
         if all(
             float_is_zero(shipped.get(m.id, 0.0), precision_rounding=m.product_uom.rounding)
@@ -288,7 +316,12 @@ class StockPicking(models.Model):
             quantity = shipped.get(move.id, 0.0)
             move.quantity = quantity
             move.picked = True
-        carrier_name = (data.get("carrier") or "").strip()
+
+    def _oms_3pl_prepare_shipping_vals(self, data, carrier_name):
+        """Values of the carrier, tracking and 3PL reference of the confirmation ``data``
+        (``carrier_name``: its carrier, stripped; the delivery's carrier when Odoo has none
+        of that name)."""
+        self.ensure_one()
         carrier = self.env["delivery.carrier"]
         if carrier_name:
             carrier = carrier.search(
@@ -298,39 +331,24 @@ class StockPicking(models.Model):
                 ],
                 limit=1,
             )
-        self.write(
-            {
-                "oms_carrier_name": carrier_name or False,
-                "carrier_id": carrier.id or self.carrier_id.id,
-                "carrier_tracking_ref": data.get("tracking_number") or False,
-                "oms_tracking_url": data.get("tracking_url") or False,
-                "oms_3pl_reference": str(data.get("shipment_id") or self.oms_3pl_reference or ""),
-            }
-        )
-        self.with_context(
-            skip_backorder=True, skip_sms=True, oms_3pl_no_send=True
-        ).button_validate()
-        if self.state != "done":
-            raise OmsError(_("Delivery %(picking)s could not be validated.", picking=self.name))
-        self.write({"oms_3pl_state": "confirmed", "oms_3pl_error": False})
-        backorders = self.backorder_ids.filtered(lambda p: p.state not in ("done", "cancel"))
-        # the 3PL still owes the rest of the same request: the backorder waits for it
-        backorders.write(
-            {
-                "oms_3pl_state": "sent",
-                "oms_3pl_request_key": self.oms_3pl_request_key,
-                "oms_3pl_reference": self.oms_3pl_reference,
-                "oms_3pl_sent_at": self.oms_3pl_sent_at,
-            }
-        )
-        self.message_post(
-            body=_(
-                "Shipped by the 3PL (shipment %(shipment)s, %(carrier)s %(tracking)s).",
-                shipment=confirmation.shipment_id,
-                carrier=carrier_name or "-",
-                tracking=data.get("tracking_number") or "",
-            )
-        )
+        return {
+            "oms_carrier_name": carrier_name or False,
+            "carrier_id": carrier.id or self.carrier_id.id,
+            "carrier_tracking_ref": data.get("tracking_number") or False,
+            "oms_tracking_url": data.get("tracking_url") or False,
+            "oms_3pl_reference": str(data.get("shipment_id") or self.oms_3pl_reference or ""),
+        }
+
+    def _oms_3pl_prepare_backorder_vals(self):
+        """Values of a backorder of this delivery: sent under the same request, waiting for the
+        3PL's next confirmation."""
+        self.ensure_one()
+        return {
+            "oms_3pl_state": "sent",
+            "oms_3pl_request_key": self.oms_3pl_request_key,
+            "oms_3pl_reference": self.oms_3pl_reference,
+            "oms_3pl_sent_at": self.oms_3pl_sent_at,
+        }
 
     def _oms_3pl_get_shipped_quantities(self, lines):
         """``{move id: quantity}`` from the confirmation's lines (by our line_id, else by

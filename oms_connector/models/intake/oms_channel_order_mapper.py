@@ -12,6 +12,8 @@ from ..oms_channel_order import MAPPING_ERRORS
 
 #: how many unit prices ``_get_exact_price`` tries after the channel's own
 EXACT_PRICE_SEARCH = 20
+# the fields an order's address is matched on against the customer's contacts
+ADDRESS_KEYS = ("name", "street", "street2", "zip", "city", "country_id", "state_id")
 
 
 @dataclass
@@ -499,12 +501,7 @@ class OmsChannelOrderMapper(models.AbstractModel):
             policy == "guest" or self._is_anonymous_order(normalized)
             for normalized in normalized_list
         ]
-        guest = None
-        if any(anonymous):
-            try:
-                guest = self._get_guest_customer(channel)
-            except MAPPING_ERRORS as exc:
-                guest = exc
+        guest = self._get_orders_guest_customer(channel) if any(anonymous) else None
         external_ids = [
             (n.customer.external_id if n.customer.external_id and not n.customer.is_guest else "")
             for n in normalized_list
@@ -526,15 +523,30 @@ class OmsChannelOrderMapper(models.AbstractModel):
             key = None
             if not customer:
                 customer = None
-                # by email first: orders of one shopper under two channel ids share it
-                if policy == "match" and email:
-                    key = ("email", email)
-                elif external_id:
-                    key = ("id", external_id)
-                else:
-                    key = ("order", index)
+                key = self._get_new_customer_key(policy, email, external_id, index)
             found.append((customer, key, "" if external_id in bound else external_id))
         return found
+
+    @api.model
+    def _get_orders_guest_customer(self, channel):
+        """The channel's guest customer, or the mapping error getting it raised (reported to
+        each anonymous order, not to the others)."""
+        try:
+            return self._get_guest_customer(channel)
+        except MAPPING_ERRORS as exc:
+            return exc
+
+    @api.model
+    def _get_new_customer_key(self, policy, email, external_id, index):
+        """The key of the customer to create for the order at ``index``: orders with the same
+        key share one new customer. By email first under the "match" policy (orders of one
+        shopper under two channel ids share it), else by channel customer id, else the order's
+        own."""
+        if policy == "match" and email:
+            return ("email", email)
+        if external_id:
+            return ("id", external_id)
+        return ("order", index)
 
     @api.model
     def _get_bound_customers(self, channel, external_ids):
@@ -582,40 +594,13 @@ class OmsChannelOrderMapper(models.AbstractModel):
         contact of the customer with this address and type (invoice / delivery), reused when
         identical, else the customer itself when the order has no such address. The
         customers' contacts are read at once, the missing ones created in one ``create``."""
-        keys = ("name", "street", "street2", "zip", "city", "country_id", "state_id")
         customers = self.env["res.partner"].concat(*(p for _n, p in orders_partners))
-        existing = {}
-        for child in customers.child_ids:
-            current = (
-                child.name,
-                child.street,
-                child.street2,
-                child.zip,
-                child.city,
-                child.country_id.id,
-                child.state_id.id,
-            )
-            existing.setdefault((child.parent_id.id, child.type, current), child)
-        to_create, wanted_by_order = {}, []
-        for normalized, partner in orders_partners:
-            wanted = []
-            for address, address_type in (
-                (normalized.billing_address, "invoice"),
-                # without a shipping address, the order ships to its own billing address,
-                # never to an address the customer had on another order
-                (normalized.shipping_address or normalized.billing_address, "delivery"),
-            ):
-                if not address:
-                    wanted.append(None)
-                    continue
-                vals = self._prepare_address_vals(partner, address, address_type, normalized)
-                # addresses belong to their customer's company (res.partner does not copy it)
-                vals.setdefault("company_id", partner.company_id.id)
-                key = (partner.id, address_type, tuple(vals.get(k) or False for k in keys))
-                if key not in existing:
-                    to_create.setdefault(key, vals)
-                wanted.append(key)
-            wanted_by_order.append(wanted)
+        existing = self._get_existing_addresses(customers)
+        to_create = {}
+        wanted_by_order = [
+            self._get_order_address_keys(normalized, partner, existing, to_create)
+            for normalized, partner in orders_partners
+        ]
         if to_create:
             existing.update(
                 zip(
@@ -631,6 +616,48 @@ class OmsChannelOrderMapper(models.AbstractModel):
             shipping = existing[shipping_key] if shipping_key else partner
             results.append((invoice, shipping))
         return results
+
+    @api.model
+    def _get_existing_addresses(self, customers):
+        """{(customer id, type, values of ``ADDRESS_KEYS``): contact} of the child contacts of
+        ``customers`` (the first one of each key)."""
+        existing = {}
+        for child in customers.child_ids:
+            current = (
+                child.name,
+                child.street,
+                child.street2,
+                child.zip,
+                child.city,
+                child.country_id.id,
+                child.state_id.id,
+            )
+            existing.setdefault((child.parent_id.id, child.type, current), child)
+        return existing
+
+    @api.model
+    def _get_order_address_keys(self, normalized, partner, existing, to_create):
+        """[invoice key, shipping key] of one order of customer ``partner`` (keys as in
+        ``_get_existing_addresses``; None for an address the order lacks). Keys not in
+        ``existing`` are added to ``to_create`` ({key: res.partner values}) once."""
+        wanted = []
+        for address, address_type in (
+            (normalized.billing_address, "invoice"),
+            # without a shipping address, the order ships to its own billing address,
+            # never to an address the customer had on another order
+            (normalized.shipping_address or normalized.billing_address, "delivery"),
+        ):
+            if not address:
+                wanted.append(None)
+                continue
+            vals = self._prepare_address_vals(partner, address, address_type, normalized)
+            # addresses belong to their customer's company (res.partner does not copy it)
+            vals.setdefault("company_id", partner.company_id.id)
+            key = (partner.id, address_type, tuple(vals.get(k) or False for k in ADDRESS_KEYS))
+            if key not in existing:
+                to_create.setdefault(key, vals)
+            wanted.append(key)
+        return wanted
 
     @api.model
     def _get_guest_customer(self, channel):
@@ -934,20 +961,7 @@ class OmsChannelOrderMapper(models.AbstractModel):
         missing from it are still read for their taxes, so that one error reports them all.
         Raises one ``OmsMappingError`` with every unmapped tax and missing setting."""
         mapping = LinesMapping(channel, normalized, currency, self._get_tax_mappings(channel))
-        product_lines = [line for line in normalized.lines if not line.is_fee]
-        order_discounts = self._spread_order_discount(normalized, product_lines, currency)
-        lines_vals, discount_groups = [], {}
-        for line in product_lines:
-            vals, taxes, discount = self._prepare_product_line_vals(
-                mapping,
-                line,
-                products.get(line.external_id, self.env["product.product"]),
-                order_discounts.get(line.external_id),
-            )
-            if discount:
-                group = discount_groups.setdefault(tuple(sorted(taxes.ids)), [taxes, 0.0])
-                group[1] += discount
-            lines_vals.append(vals)
+        lines_vals, discount_groups = self._prepare_product_lines_vals(mapping, products)
         lines_vals += self._collect_line_vals(
             mapping,
             [(self._prepare_fee_line_vals, line) for line in normalized.lines if line.is_fee]
@@ -967,6 +981,28 @@ class OmsChannelOrderMapper(models.AbstractModel):
         for sequence, vals in enumerate(lines_vals, start=1):
             vals["sequence"] = sequence
         return lines_vals
+
+    @api.model
+    def _prepare_product_lines_vals(self, mapping, products):
+        """(values of the product lines of ``mapping``'s order, {sorted tax ids: [taxes, order
+        discount amount]}): the order's discount spread on its product lines, grouped by
+        their taxes for the discount lines. ``products`` as in ``_prepare_lines_vals``."""
+        normalized = mapping.normalized
+        product_lines = [line for line in normalized.lines if not line.is_fee]
+        order_discounts = self._spread_order_discount(normalized, product_lines, mapping.currency)
+        lines_vals, discount_groups = [], {}
+        for line in product_lines:
+            vals, taxes, discount = self._prepare_product_line_vals(
+                mapping,
+                line,
+                products.get(line.external_id, self.env["product.product"]),
+                order_discounts.get(line.external_id),
+            )
+            if discount:
+                group = discount_groups.setdefault(tuple(sorted(taxes.ids)), [taxes, 0.0])
+                group[1] += discount
+            lines_vals.append(vals)
+        return lines_vals, discount_groups
 
     @api.model
     def _collect_line_vals(self, mapping, calls):
@@ -1022,6 +1058,22 @@ class OmsChannelOrderMapper(models.AbstractModel):
         sign = -1.0 if amount < 0 else 1.0
         amount, price = abs(amount), abs(price)
         price_digits = self._get_price_digits()
+        candidates = self._get_exact_price_candidates(quantity, price, amount, price_digits, search)
+        best = None
+        for candidate in candidates:
+            discount, error = self._get_exact_discount(currency, quantity, candidate, amount)
+            if discount is None or (best and best[0] <= error):
+                continue
+            best = (error, sign * float_round(candidate, precision_digits=price_digits), discount)
+            if error <= self._get_exact_price_error(currency):
+                break
+        return best[1:] if best else None
+
+    @api.model
+    def _get_exact_price_candidates(self, quantity, price, amount, price_digits, search):
+        """The unit prices ``_get_exact_price`` tries, in order (``price`` and ``amount``
+        positive): ``price`` rounded to ``price_digits``, then with ``search`` the prices next
+        to it, then those from ``amount / quantity`` rounded up."""
         first = float_round(price, precision_digits=price_digits)
         candidates = [first]
         if search:
@@ -1032,15 +1084,7 @@ class OmsChannelOrderMapper(models.AbstractModel):
             for index in range(1, EXACT_PRICE_SEARCH):
                 candidates += [first - index * step, first + index * step]
             candidates += [start + index * step for index in range(EXACT_PRICE_SEARCH)]
-        best = None
-        for candidate in candidates:
-            discount, error = self._get_exact_discount(currency, quantity, candidate, amount)
-            if discount is None or (best and best[0] <= error):
-                continue
-            best = (error, sign * float_round(candidate, precision_digits=price_digits), discount)
-            if error <= self._get_exact_price_error(currency):
-                break
-        return best[1:] if best else None
+        return candidates
 
     @api.model
     def _get_exact_discount(self, currency, quantity, price, amount):
