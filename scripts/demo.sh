@@ -4,7 +4,9 @@
 #   DEMO_DB=name      database (default oms_demo)
 #   DEMO_NO_SERVE=1   prepare the database and stop (no server)
 #   DEMO_LANG=ru      the demo in Russian: activates ru_RU, loads the translations of every
-#                     installed module (Odoo's and the OMS's) and sets it on admin and the demo users
+#                     installed module (Odoo's and the OMS's) and sets it on admin, the demo users
+#                     and the companies (the language of messages written by webhooks and crons),
+#                     then retries the failed demo events so that their reasons read in it
 #                     (make demo DEMO_LANG=ru). DEMO_LANG=en switches back to English.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 source "$ROOT/scripts/odoo_db.sh"
@@ -43,6 +45,8 @@ case "${DEMO_LANG:-}" in
     # base.language.install: activates the language and loads every installed module's .po
     echo "env['base.language.install'].create({'lang_ids': [(6, 0, env['res.lang']._activate_lang('$lang').ids)], 'overwrite': True}).lang_install()
 env['res.users'].with_context(active_test=False).search([('share', '=', False)]).write({'lang': '$lang'})
+env['res.company'].search([]).partner_id.write({'lang': '$lang'})
+env['oms.channel.event'].search([('state', '=', 'failed')]).action_retry()
 env.cr.commit()" | (cd "$ROOT" && "$PY" "$ODOO_BIN" shell -c "$ODOO_CONF" -d "$DB" --log-level=warn --no-http) >/dev/null \
       || die "switching $DB to $lang failed"
     ;;

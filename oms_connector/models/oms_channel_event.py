@@ -11,7 +11,7 @@ from psycopg2.errors import (
     UniqueViolation,
 )
 
-from odoo import _, api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import Job
 from odoo.exceptions import UserError, ValidationError
@@ -261,7 +261,7 @@ class OmsChannelEvent(models.Model):
         """Enqueue one processing job per event; the identity key makes a second enqueue of an
         event whose job is still waiting a no-op."""
         for event in self:
-            event.with_delay(
+            event.with_context(lang=event._get_processing_lang()).with_delay(
                 eta=eta,
                 max_retries=PROCESSING_MAX_RETRIES,
                 identity_key=event._get_processing_identity_key(),
@@ -272,6 +272,16 @@ class OmsChannelEvent(models.Model):
                     channel=event.channel_id.name,
                 ),
             )._job_process()
+
+    def _get_processing_lang(self):
+        """The language the processing job writes the event's messages in (queue_job keeps
+        the context's ``lang``): the user's who enqueued it (a retry); for the system
+        (webhooks, crons, pulls: the superuser, whose language nobody chose) the language of
+        the channel's company, which the people reading those messages work in."""
+        self.ensure_one()
+        if self.env.uid == SUPERUSER_ID:
+            return self.channel_id.company_id.partner_id.lang or self.env.lang
+        return self.env.lang
 
     @api.model
     def _create_from_pulled_orders(self, channel, payloads):

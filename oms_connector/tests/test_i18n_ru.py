@@ -162,6 +162,30 @@ class TestRussian(IntakeChannelMixin, TransactionCase):
                 self.assertEqual(event.state, "failed")
                 self.assertIn(message, event.error)
 
+    def test_webhook_event_message_reads_in_the_company_language(self):
+        """Webhooks and crons run as the system, whose language nobody chose: their jobs write
+        in the language of the channel's company (a Russian seller reads Russian reasons
+        without retrying each event)."""
+        channel = self._setup_order_mapping(self._create_channel("generic", "t-ru-company"))
+        channel.company_id.partner_id.lang = "ru_RU"
+        payload = load_payload("generic_order.json")
+        payload["id"] = "WS-RU-3"
+        del payload["lines"][1]["unit_price"]
+        body = to_body(payload)
+        headers = generic_headers(self.SECRET, body, delivery_id="dlv-ru-3")
+        with trap_jobs() as trap:
+            status, _text, event = self.env["oms.channel.event"]._receive_webhook(
+                channel, headers, body
+            )
+            self.assertEqual(status, 200)
+            self.assertEqual(
+                trap.enqueued_jobs[0].recordset._job_prepare_context_before_enqueue()["lang"],
+                "ru_RU",
+            )
+            trap.perform_enqueued_jobs()
+        self.assertEqual(event.state, "failed")
+        self.assertIn("$.lines[1].unit_price: отсутствует (обязательное поле).", event.error)
+
     def test_adapter_error_str_is_english_translated_renders_the_language(self):
         with self.assertRaises(OmsPayloadError) as caught:
             PayloadReader({"lines": [{"sku": "TEE-M"}]}).objects("lines")[0].amount(
