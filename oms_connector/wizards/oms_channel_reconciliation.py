@@ -93,27 +93,7 @@ class OmsChannelReconciliation(models.TransientModel):
         for report in self:
             report.line_ids.unlink()
             report.summary_ids.unlink()
-            bindings = report._get_bindings()
-            # every posted payment booked on these orders, read once
-            booked_payments = self.env["account.payment"].search(
-                [
-                    ("oms_channel_order_id", "in", bindings.ids),
-                    ("state", "not in", ("draft", "canceled")),
-                ]
-            )
-            line_vals = []
-            summaries = defaultdict(lambda: defaultdict(float))
-            for binding in bindings:
-                figures, differences = report._compare_binding(
-                    binding,
-                    booked_payments.filtered(lambda p, b=binding: p.oms_channel_order_id == b),
-                )
-                key = (binding.channel_id.id, binding.currency_id.id)
-                for name, value in figures.items():
-                    summaries[key][name] += value
-                summaries[key]["order_count"] += 1
-                summaries[key]["difference_count"] += len(differences)
-                line_vals += differences
+            summaries, line_vals = report._compare_bindings(report._get_bindings())
             line_vals += report._add_marketplace_payouts(summaries)
             self.env["oms.channel.reconciliation.line"].create(
                 [dict(vals, reconciliation_id=report.id) for vals in line_vals]
@@ -131,6 +111,32 @@ class OmsChannelReconciliation(models.TransientModel):
             )
             report.computed = True
         return True
+
+    def _compare_bindings(self, bindings):
+        """The figures of ``bindings`` summed per (channel id, currency id) -> {figure: amount,
+        order_count, difference_count}, and the values of their difference lines."""
+        self.ensure_one()
+        # every posted payment booked on these orders, read once
+        booked_payments = self.env["account.payment"].search(
+            [
+                ("oms_channel_order_id", "in", bindings.ids),
+                ("state", "not in", ("draft", "canceled")),
+            ]
+        )
+        line_vals = []
+        summaries = defaultdict(lambda: defaultdict(float))
+        for binding in bindings:
+            figures, differences = self._compare_binding(
+                binding,
+                booked_payments.filtered(lambda p, b=binding: p.oms_channel_order_id == b),
+            )
+            key = (binding.channel_id.id, binding.currency_id.id)
+            for name, value in figures.items():
+                summaries[key][name] += value
+            summaries[key]["order_count"] += 1
+            summaries[key]["difference_count"] += len(differences)
+            line_vals += differences
+        return summaries, line_vals
 
     def _prepare_difference_vals(
         self, binding, issue, record, channel_amount, odoo_amount, message

@@ -155,22 +155,28 @@ class OmsChannel(models.Model):
                 results = adapter.push_stock_levels([(level, atp[level.id]) for level in batch])
             except OmsRetryableError as exc:
                 # keep what was pushed, try the rest when the platform allows it
-                batch.write({"error": exc.translated(self.env)})
-                self.with_delay(
-                    channel="root.oms.sync",
-                    eta=exc.retry_after or 60,
-                    description=_("Push stock levels to %(channel)s (retry)", channel=self.name),
-                )._job_push_stock_levels(full=full)
-                return _(
-                    "%(count)s levels pushed, then: %(error)s",
-                    count=pushed,
-                    error=exc.translated(self.env),
-                )
+                return self._postpone_stock_push(batch, exc, pushed, full)
             except OmsError as exc:
                 batch.write({"error": exc.translated(self.env), "dirty": False})
                 continue
             pushed += self._record_stock_push_results(batch, results or {}, atp)
         return _("%(count)s stock levels pushed to %(channel)s.", count=pushed, channel=self.name)
+
+    def _postpone_stock_push(self, batch, exc, pushed, full):
+        """After a temporary error ``exc`` (a quota, a 5xx) on ``batch``: keep the error on its
+        levels and push what is left in a follow-up job when the platform allows it. Returns
+        the job's result message."""
+        batch.write({"error": exc.translated(self.env)})
+        self.with_delay(
+            channel="root.oms.sync",
+            eta=exc.retry_after or 60,
+            description=_("Push stock levels to %(channel)s (retry)", channel=self.name),
+        )._job_push_stock_levels(full=full)
+        return _(
+            "%(count)s levels pushed, then: %(error)s",
+            count=pushed,
+            error=exc.translated(self.env),
+        )
 
     @api.model
     def _record_stock_push_results(self, levels, results, atp):
