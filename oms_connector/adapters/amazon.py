@@ -252,79 +252,28 @@ class AmazonAdapter(MarketplaceAdapter):
         out from the amounts), ``PromotionDiscount`` as the line's discount; the items'
         shipping (``ShippingPrice`` with ``ShippingTax``) as one shipping line."""
         order = load_payload(payload)
-        number = order.ident("AmazonOrderId", required=True)
-        status = order.text("OrderStatus", required=True, limit=64)
-        if status in AMAZON_NOT_PLACED:
-            raise OmsEventIgnored(
-                _lt(
-                    "Amazon order %(number)s is not paid yet (%(status)s).",
-                    number=number,
-                    status=status,
-                )
-            )
+        number, status = self._read_placed_order(order)
         included = self._prices_include_tax()
         cancelled = status in self.cancelled_statuses
-        currencies, lines, shipping, shipping_tax = set(), [], 0.0, 0.0
-        for item in order.objects("OrderItems"):
-            quantity = item.quantity("QuantityOrdered")
-            if not quantity and not cancelled:
-                continue
-            price, currency = _money(item, "ItemPrice")
-            tax, _tax_currency = _money(item, "ItemTax")
-            discount, _ = _money(item, "PromotionDiscount")
-            tax -= _money(item, "PromotionDiscountTax")[0]
-            ship, ship_currency = _money(item, "ShippingPrice")
-            ship_tax, _ = _money(item, "ShippingTax")
-            currencies.update(c for c in (currency, ship_currency) if c)
-            shipping += ship
-            shipping_tax += ship_tax
-            lines.append(
-                NormalizedLine(
-                    external_id=item.ident("OrderItemId", required=True),
-                    sku=item.ident("SellerSKU"),
-                    external_product_id=item.ident("ASIN"),
-                    name=item.text("Title"),
-                    quantity=quantity,
-                    price_unit=round_amount(price / quantity) if quantity else 0.0,
-                    discount_amount=round_amount(discount),
-                    taxes=self._get_amazon_taxes(price - discount, tax, included),
-                )
-            )
+        lines, currencies, shipping, shipping_tax = self._normalize_items(
+            order, included, cancelled
+        )
         if not lines:
             raise OmsPayloadError(
                 _lt("$.OrderItems: Amazon order %(number)s has no items.", number=number)
             )
-        shipping_lines = []
-        if shipping:
-            shipping_lines.append(
-                NormalizedShippingLine(
-                    title=order.text("ShipServiceLevel") or "Amazon shipping",
-                    code=order.text("ShipmentServiceLevelCategory", limit=64),
-                    price=round_amount(shipping),
-                    taxes=self._get_amazon_taxes(shipping, shipping_tax, included),
-                )
-            )
+        shipping_lines = self._normalize_shipping(order, shipping, shipping_tax, included)
         total, total_currency = _money(order, "OrderTotal")
         currencies.add(total_currency)
-        currencies.discard("")
-        if len(currencies) > 1:
-            raise OmsPayloadError(
-                _lt(
-                    "Order %(number)s: amounts in several currencies %(currencies)s.",
-                    number=number,
-                    currencies=currencies,
-                )
-            )
+        currency = self._get_single_currency(number, currencies)
         observed_at = self.get_order_updated_at(order.data)
         return NormalizedOrder(
             external_id=number,
             name=number,
-            currency=currencies.pop() if currencies else "",
+            currency=currency,
             created_at=order.datetime("PurchaseDate"),
             updated_at=observed_at,
-            cancelled_at=(observed_at or datetime.now(UTC).replace(tzinfo=None))
-            if cancelled
-            else None,
+            cancelled_at=self._get_cancelled_at(observed_at, cancelled),
             ship_by=order.datetime("LatestShipDate"),
             taxes_included=included,
             customer=NormalizedCustomer(name="Amazon buyer", is_guest=True),
@@ -336,6 +285,74 @@ class AmazonAdapter(MarketplaceAdapter):
             status=status,
             raw=order.data,
         )
+
+    def _read_placed_order(self, order):
+        """``(AmazonOrderId, OrderStatus)`` of the order (a ``PayloadReader``);
+        ``OmsEventIgnored`` while its payment is not authorised (``AMAZON_NOT_PLACED``)."""
+        number = order.ident("AmazonOrderId", required=True)
+        status = order.text("OrderStatus", required=True, limit=64)
+        if status in AMAZON_NOT_PLACED:
+            raise OmsEventIgnored(
+                _lt(
+                    "Amazon order %(number)s is not paid yet (%(status)s).",
+                    number=number,
+                    status=status,
+                )
+            )
+        return number, status
+
+    def _normalize_items(self, order, included, cancelled):
+        """``(lines, currencies, shipping, shipping_tax)`` of the order's ``OrderItems``: a
+        ``NormalizedLine`` per item (items of quantity 0 left out unless the order is
+        cancelled), the set of currency codes of their prices, and the sums of their
+        ``ShippingPrice`` and ``ShippingTax`` (order currency); ``included``: prices include
+        the tax."""
+        currencies, lines, shipping, shipping_tax = set(), [], 0.0, 0.0
+        for item in order.objects("OrderItems"):
+            quantity = item.quantity("QuantityOrdered")
+            if not quantity and not cancelled:
+                continue
+            line, item_currencies, ship, ship_tax = self._normalize_item(item, quantity, included)
+            currencies.update(item_currencies)
+            shipping += ship
+            shipping_tax += ship_tax
+            lines.append(line)
+        return lines, currencies, shipping, shipping_tax
+
+    def _normalize_item(self, item, quantity, included):
+        """``(NormalizedLine, currency codes, shipping price, shipping tax)`` of one item of
+        ``quantity`` units; ``included``: its prices include the tax."""
+        price, currency = _money(item, "ItemPrice")
+        tax, _tax_currency = _money(item, "ItemTax")
+        discount, _ = _money(item, "PromotionDiscount")
+        tax -= _money(item, "PromotionDiscountTax")[0]
+        ship, ship_currency = _money(item, "ShippingPrice")
+        ship_tax, _ = _money(item, "ShippingTax")
+        line = NormalizedLine(
+            external_id=item.ident("OrderItemId", required=True),
+            sku=item.ident("SellerSKU"),
+            external_product_id=item.ident("ASIN"),
+            name=item.text("Title"),
+            quantity=quantity,
+            price_unit=round_amount(price / quantity) if quantity else 0.0,
+            discount_amount=round_amount(discount),
+            taxes=self._get_amazon_taxes(price - discount, tax, included),
+        )
+        return line, [c for c in (currency, ship_currency) if c], ship, ship_tax
+
+    def _normalize_shipping(self, order, shipping, shipping_tax, included):
+        """``[NormalizedShippingLine]`` of the items' ``shipping`` (with its ``shipping_tax``)
+        under the order's service level; ``[]`` when the items carry no shipping price."""
+        if not shipping:
+            return []
+        return [
+            NormalizedShippingLine(
+                title=order.text("ShipServiceLevel") or "Amazon shipping",
+                code=order.text("ShipmentServiceLevelCategory", limit=64),
+                price=round_amount(shipping),
+                taxes=self._get_amazon_taxes(shipping, shipping_tax, included),
+            )
+        ]
 
     def _get_amazon_taxes(self, amount, tax, included):
         """The tax Amazon states (``tax``) on ``amount``, with its rate: the channel's mapped
@@ -357,18 +374,7 @@ class AmazonAdapter(MarketplaceAdapter):
         """``confirmShipment`` of the shipped items as one package (the delivery's name is
         the package reference). An order Amazon already shows shipped is not confirmed
         again."""
-        items = [
-            {"orderItemId": str(item_id), "quantity": int(quantity)}
-            for item_id, quantity in sorted((shipment.get("lines") or {}).items())
-            if quantity and not str(item_id).startswith("shipping:")
-        ]
-        if not items:
-            raise OmsError(
-                _lt(
-                    "Order %(external_id)s: no Amazon item to confirm.",
-                    external_id=binding.external_id,
-                )
-            )
+        items = self._get_shipped_items(binding, shipment)
         order = self.fetch_order(binding.external_id)
         if order.get("OrderStatus") in AMAZON_SHIPPED:
             return binding.external_id
@@ -387,6 +393,31 @@ class AmazonAdapter(MarketplaceAdapter):
                     external_id=binding.external_id,
                 )
             )
+        body = self._prepare_shipment_confirmation(order, shipment, items)
+        path = f"/orders/v0/orders/{quote(binding.external_id, safe='')}/shipmentConfirmation"
+        self._request("POST", path, body, budget="confirmShipment")
+        return binding.external_id
+
+    def _get_shipped_items(self, binding, shipment):
+        """``[{"orderItemId", "quantity"}]`` of the shipment's item lines (shipping lines
+        left out), sorted by item id; ``OmsError`` when there is none."""
+        items = [
+            {"orderItemId": str(item_id), "quantity": int(quantity)}
+            for item_id, quantity in sorted((shipment.get("lines") or {}).items())
+            if quantity and not str(item_id).startswith("shipping:")
+        ]
+        if not items:
+            raise OmsError(
+                _lt(
+                    "Order %(external_id)s: no Amazon item to confirm.",
+                    external_id=binding.external_id,
+                )
+            )
+        return items
+
+    def _prepare_shipment_confirmation(self, order, shipment, items):
+        """The ``confirmShipment`` body: one package of ``items`` shipped now (UTC); a
+        carrier Amazon does not know goes as ``Other`` with its name."""
         body = {
             "marketplaceId": order.get("MarketplaceId") or self._get_marketplace_ids()[0],
             "packageDetail": {
@@ -400,9 +431,7 @@ class AmazonAdapter(MarketplaceAdapter):
         if not _is_known_carrier(body["packageDetail"]["carrierCode"]):
             body["packageDetail"]["carrierName"] = body["packageDetail"]["carrierCode"]
             body["packageDetail"]["carrierCode"] = "Other"
-        path = f"/orders/v0/orders/{quote(binding.external_id, safe='')}/shipmentConfirmation"
-        self._request("POST", path, body, budget="confirmShipment")
-        return binding.external_id
+        return body
 
     def push_stock_levels(self, levels):
         """``patchListingsItem`` per SKU: ``fulfillment_availability`` (``DEFAULT`` channel,
@@ -428,25 +457,10 @@ class AmazonAdapter(MarketplaceAdapter):
             if not sku:
                 errors[level.id] = "No Amazon SKU (the product's internal reference)."
                 continue
-            body = {
-                "productType": "PRODUCT",
-                "patches": [
-                    {
-                        "op": "replace",
-                        "path": "/attributes/fulfillment_availability",
-                        "value": [
-                            {
-                                "fulfillment_channel_code": "DEFAULT",
-                                "quantity": int(per_level.get(level.id, 0.0)),
-                            }
-                        ],
-                    }
-                ],
-            }
             answer = self._request(
                 "PATCH",
                 f"/listings/2021-08-01/items/{quote(seller, safe='')}/{quote(sku, safe='')}",
-                body,
+                _prepare_listing_quantity_patch(int(per_level.get(level.id, 0.0))),
                 params={"marketplaceIds": ",".join(self._get_marketplace_ids())},
                 budget="stocks",
             )
@@ -472,6 +486,21 @@ def _money(reader, key):
     if money is None:
         return 0.0, ""
     return round_amount(money.amount("Amount")), money.text("CurrencyCode", limit=8).upper()
+
+
+def _prepare_listing_quantity_patch(quantity):
+    """The ``patchListingsItem`` body replacing the merchant's own stock (``DEFAULT``
+    fulfillment channel) with ``quantity`` units."""
+    return {
+        "productType": "PRODUCT",
+        "patches": [
+            {
+                "op": "replace",
+                "path": "/attributes/fulfillment_availability",
+                "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": quantity}],
+            }
+        ],
+    }
 
 
 def _is_known_carrier(code):

@@ -70,18 +70,44 @@ class GenericAdapter(ChannelAdapter):
         ``v1`` (``<hex>`` or ``v1=<hex>`` of ``<timestamp>.<raw body>``) is accepted only when
         the channel allows it (``webhook_accept_v1_signature``). A sender moving to v2 may send
         both, comma-separated: ``v2=<hex>,v1=<hex>``."""
+        raw_timestamp, timestamp = self._read_signature_timestamp(headers)
+        # sudo: the secret and the signature setting are hidden from OMS users, the check runs
+        # for anyone
+        channel = self.channel.sudo()
+        version, signature = self._get_accepted_signature(headers, channel)
+        transport.check_hex_signature(
+            channel.webhook_secret,
+            self._get_signed_data(version, raw_timestamp, headers, body),
+            signature,
+            self.signature_header,
+        )
+        if abs(time.time() - timestamp) > GENERIC_SIGNATURE_TOLERANCE:
+            raise OmsSignatureError(
+                _lt(
+                    "%(header)s is more than %(seconds)s seconds away from now: "
+                    "refused as a possible replay.",
+                    header=self.timestamp_header,
+                    seconds=GENERIC_SIGNATURE_TOLERANCE,
+                )
+            )
+
+    def _read_signature_timestamp(self, headers):
+        """``(header text, unix seconds as int)`` of the timestamp header;
+        ``OmsSignatureError`` when it is missing or not an integer."""
         raw_timestamp = transport.get_header(headers, self.timestamp_header)
         if not raw_timestamp:
             raise OmsSignatureError(_lt("Missing %(header)s header.", header=self.timestamp_header))
         try:
-            timestamp = int(raw_timestamp)
+            return raw_timestamp, int(raw_timestamp)
         except ValueError as exc:
             raise OmsSignatureError(
                 _lt("%(header)s is not unix seconds.", header=self.timestamp_header)
             ) from exc
-        # sudo: the secret and the signature setting are hidden from OMS users, the check runs
-        # for anyone
-        channel = self.channel.sudo()
+
+    def _get_accepted_signature(self, headers, channel):
+        """``(version, hex signature)`` of the first signature version of the header that the
+        channel accepts (``signature_versions`` in order, v1 only when the channel allows it);
+        ``OmsSignatureError`` when the header has none."""
         signatures = self._parse_signature_header(
             transport.get_header(headers, self.signature_header)
         )
@@ -101,21 +127,7 @@ class GenericAdapter(ChannelAdapter):
                     )
                 )
             raise OmsSignatureError(_lt("Missing %(header)s header.", header=self.signature_header))
-        transport.check_hex_signature(
-            channel.webhook_secret,
-            self._get_signed_data(version, raw_timestamp, headers, body),
-            signatures[version],
-            self.signature_header,
-        )
-        if abs(time.time() - timestamp) > GENERIC_SIGNATURE_TOLERANCE:
-            raise OmsSignatureError(
-                _lt(
-                    "%(header)s is more than %(seconds)s seconds away from now: "
-                    "refused as a possible replay.",
-                    header=self.timestamp_header,
-                    seconds=GENERIC_SIGNATURE_TOLERANCE,
-                )
-            )
+        return version, signatures[version]
 
     @staticmethod
     def _parse_signature_header(value):
@@ -174,15 +186,7 @@ class GenericAdapter(ChannelAdapter):
         order = load_payload(payload)
         self._check_schema_version(order)
         currency = read_currency(order)
-        status = order.text("status", limit=32) or "open"
-        if status not in self.order_statuses:
-            raise OmsPayloadError(
-                _lt(
-                    "$.status: %(status)s is not one of %(statuses)s.",
-                    status=repr(status),
-                    statuses=", ".join(self.order_statuses),
-                )
-            )
+        status = self._read_order_status(order)
         updated_at = order.datetime("updated_at", required=True)
         cancelled_at = order.datetime("cancelled_at")
         if status == "cancelled" and not cancelled_at:
@@ -203,10 +207,7 @@ class GenericAdapter(ChannelAdapter):
             shipping_address=shipping_address,
             lines=self._generic_lines(order),
             shipping_lines=self._generic_shipping_lines(order),
-            discount_total=round_amount(
-                sum(discount.amount("amount") for discount in order.objects("discounts")),
-                AMOUNT_DIGITS,
-            ),
+            discount_total=self._read_discount_total(order),
             total=order.amount("total", required=True),
             total_tax=order.amount("total_tax") if order.has("total_tax") else None,
             financial_status=order.text("financial_status", limit=32),
@@ -215,6 +216,28 @@ class GenericAdapter(ChannelAdapter):
             note=order.text("note", limit=4000),
             payments=self._generic_payments(order, currency),
             raw=order.data,
+        )
+
+    def _read_order_status(self, order):
+        """The order's ``status`` ("open" when absent); ``OmsPayloadError`` when it is not one
+        of ``order_statuses``."""
+        status = order.text("status", limit=32) or "open"
+        if status not in self.order_statuses:
+            raise OmsPayloadError(
+                _lt(
+                    "$.status: %(status)s is not one of %(statuses)s.",
+                    status=repr(status),
+                    statuses=", ".join(self.order_statuses),
+                )
+            )
+        return status
+
+    def _read_discount_total(self, order):
+        """The order-level discount: the sum of the ``discounts`` amounts (order currency,
+        rounded to ``AMOUNT_DIGITS`` decimals only)."""
+        return round_amount(
+            sum(discount.amount("amount") for discount in order.objects("discounts")),
+            AMOUNT_DIGITS,
         )
 
     def _check_schema_version(self, order):
@@ -335,14 +358,7 @@ class GenericAdapter(ChannelAdapter):
         <API key>`` when one is set) answering ``{"orders": [...], "next_page": N or null}``;
         see readme/CONFIGURE.md."""
         channel = self.channel.sudo()  # the API key is readable by OMS managers only
-        url = (channel.pull_url or "").strip()
-        if not url:
-            raise OmsError(
-                _lt("Channel %(channel)s: set the pull URL to pull orders.", channel=channel.name)
-            )
-        headers = {"Accept": "application/json"}
-        if channel.api_key:
-            headers["Authorization"] = f"Bearer {channel.api_key}"
+        url, headers = self._get_pull_request(channel)
         page = 1
         for _round in range(transport.MAX_PAGES):
             params = {"updated_since": transport.format_datetime(since), "page": page}
@@ -372,6 +388,19 @@ class GenericAdapter(ChannelAdapter):
                     )
                 )
             page = next_page
+
+    def _get_pull_request(self, channel):
+        """``(pull URL, headers)`` of the channel (``channel``: sudo, it reads the API key):
+        a bearer ``Authorization`` when an API key is set; ``OmsError`` without a pull URL."""
+        url = (channel.pull_url or "").strip()
+        if not url:
+            raise OmsError(
+                _lt("Channel %(channel)s: set the pull URL to pull orders.", channel=channel.name)
+            )
+        headers = {"Accept": "application/json"}
+        if channel.api_key:
+            headers["Authorization"] = f"Bearer {channel.api_key}"
+        return url, headers
 
     # ------------------------------------------------------------ payments (accounting)
     def normalize_transaction(self, payload):

@@ -31,7 +31,7 @@ import requests
 from odoo.tools.translate import LazyTranslate
 
 from .base import TOPIC_ORDER_CREATED, TOPIC_ORDER_UPDATED, ChannelAdapter
-from .exceptions import OmsError, OmsRetryableError
+from .exceptions import OmsError, OmsPayloadError, OmsRetryableError
 from .normalized import NormalizedTax
 from .outbound import OUTBOUND_TIMEOUT
 from .reader import round_amount
@@ -108,46 +108,69 @@ class MarketplaceAdapter(ChannelAdapter):
         the channel's API URL). Same error contract as ``outbound.send_json``, plus
         ``MarketplaceNotFoundError`` on 404; a 429 also empties the budget for the time the
         marketplace asked (``Retry-After``, else one refill of the bucket)."""
+        self._acquire_budget(budget)
+        url = (base_url or self._get_base_url()) + path
+        response = self._send_request(method, url, payload, params)
+        self._check_rate_limit(response, budget)
+        self._raise_for_status(response, method, path)
+        return self._decode_answer(response)
+
+    def _acquire_budget(self, budget):
+        """Take a token of the "default" budget, and of ``budget`` when it is another one
+        (waits; the budget model raises ``OmsRetryableError`` when the wait is too long)."""
         budgets = self.env["oms.marketplace.budget"]
         names = ("default",) if budget == "default" else ("default", budget)
         for name in names:
             budgets._acquire(
                 self.channel, name, *self.get_budget(name), self.get_budget_max_wait(name)
             )
-        url = (base_url or self._get_base_url()) + path
+
+    def _send_request(self, method, url, payload, params):
+        """The ``requests`` response of ``payload`` (a JSON-able value, or None: no body) sent
+        to ``url``; ``OmsRetryableError`` on a timeout or a refused connection."""
         headers = {"Accept": "application/json", **self._get_auth_headers()}
         body = None
         if payload is not None:
             body = json.dumps(payload).encode()
             headers["Content-Type"] = "application/json"
-        channel_name = self.channel.name
         try:
-            response = requests.request(
+            return requests.request(
                 method, url, data=body, params=params, headers=headers, timeout=OUTBOUND_TIMEOUT
             )
         except (requests.Timeout, requests.ConnectionError) as exc:
             raise OmsRetryableError(
                 _lt(
                     "%(channel)s could not be reached at %(url)s: %(error)s",
-                    channel=channel_name,
+                    channel=self.channel.name,
                     url=url,
                     error=str(exc),
                 )
             ) from exc
-        retry_after = _retry_after(response)
-        if response.status_code in self.rate_limit_statuses:
-            wait = retry_after or max(1, int(self.budget_capacity / self.budget_rate))
-            budgets._back_off(self.channel, budget, wait)
-            raise OmsRetryableError(
-                _lt(
-                    "%(channel)s: the marketplace is rate limiting the OMS (HTTP "
-                    "%(status)s), next call in %(wait)s s.",
-                    channel=channel_name,
-                    status=response.status_code,
-                    wait=wait,
-                ),
-                retry_after=wait,
-            )
+
+    def _check_rate_limit(self, response, budget):
+        """On a "too many requests" answer (``rate_limit_statuses``): empty ``budget`` for the
+        seconds the marketplace asked (else one refill of the bucket) and raise
+        ``OmsRetryableError`` with them; nothing otherwise."""
+        if response.status_code not in self.rate_limit_statuses:
+            return
+        wait = _retry_after(response) or max(1, int(self.budget_capacity / self.budget_rate))
+        self.env["oms.marketplace.budget"]._back_off(self.channel, budget, wait)
+        raise OmsRetryableError(
+            _lt(
+                "%(channel)s: the marketplace is rate limiting the OMS (HTTP "
+                "%(status)s), next call in %(wait)s s.",
+                channel=self.channel.name,
+                status=response.status_code,
+                wait=wait,
+            ),
+            retry_after=wait,
+        )
+
+    def _raise_for_status(self, response, method, path):
+        """Nothing for a 1xx / 2xx answer; ``OmsRetryableError`` on 5xx,
+        ``MarketplaceNotFoundError`` on 404, ``MarketplaceRefusedError`` (with the status and
+        the decoded answer) on any other answer of 300 and above."""
+        channel_name = self.channel.name
         if response.status_code >= 500:
             raise OmsRetryableError(
                 _lt(
@@ -155,7 +178,7 @@ class MarketplaceAdapter(ChannelAdapter):
                     channel=channel_name,
                     status=response.status_code,
                 ),
-                retry_after=retry_after,
+                retry_after=_retry_after(response),
             )
         if response.status_code == 404:
             raise MarketplaceNotFoundError(
@@ -167,24 +190,32 @@ class MarketplaceAdapter(ChannelAdapter):
                 )
             )
         if response.status_code >= 300:
-            try:
-                answer = response.json()
-            except ValueError:
-                answer = None
-            raise MarketplaceRefusedError(
-                _lt(
-                    "%(channel)s: the marketplace answered HTTP %(status)s for "
-                    "%(method)s %(path)s: %(answer)s (check the channel's "
-                    "settings and credentials).",
-                    channel=channel_name,
-                    status=response.status_code,
-                    method=method,
-                    path=path,
-                    answer=response.text[:300],
-                ),
+            raise self._get_refused_error(response, method, path)
+
+    def _get_refused_error(self, response, method, path):
+        """The ``MarketplaceRefusedError`` of a refused call (4xx): the status, the start of
+        the answer's text in the message, the decoded answer (None: not JSON) on the error."""
+        try:
+            answer = response.json()
+        except ValueError:
+            answer = None
+        return MarketplaceRefusedError(
+            _lt(
+                "%(channel)s: the marketplace answered HTTP %(status)s for "
+                "%(method)s %(path)s: %(answer)s (check the channel's "
+                "settings and credentials).",
+                channel=self.channel.name,
                 status=response.status_code,
-                answer=answer,
-            )
+                method=method,
+                path=path,
+                answer=response.text[:300],
+            ),
+            status=response.status_code,
+            answer=answer,
+        )
+
+    def _decode_answer(self, response):
+        """The decoded JSON answer (``{}`` when empty); ``OmsError`` when it is not JSON."""
         if not response.content:
             return {}
         try:
@@ -193,7 +224,7 @@ class MarketplaceAdapter(ChannelAdapter):
             raise OmsError(
                 _lt(
                     "%(channel)s: the marketplace answered something that is not JSON.",
-                    channel=channel_name,
+                    channel=self.channel.name,
                 )
             ) from exc
 
@@ -314,6 +345,37 @@ class MarketplaceAdapter(ChannelAdapter):
             return []
         tax = round_amount(amount * rate / (100.0 + rate))
         return [NormalizedTax(title="VAT", rate=rate, amount=tax)]
+
+    # ------------------------------------------------------------------ mapping helpers
+    def _get_cancelled_at(self, observed_at, cancelled):
+        """When a cancelled order was cancelled (naive UTC datetime): the moment the OMS read
+        it (``observed_at``), else now; None when ``cancelled`` is false (marketplaces give
+        no cancellation time)."""
+        if not cancelled:
+            return None
+        return observed_at or datetime.now(UTC).replace(tzinfo=None)
+
+    def _get_single_currency(self, number, currencies):
+        """The one currency code in ``currencies`` (a set of codes; "" is no code), "" when
+        there is none; ``OmsPayloadError`` when order ``number``'s amounts are in several."""
+        currencies.discard("")
+        if len(currencies) > 1:
+            raise OmsPayloadError(
+                _lt(
+                    "Order %(number)s: amounts in several currencies %(currencies)s.",
+                    number=number,
+                    currencies=currencies,
+                )
+            )
+        return currencies.pop() if currencies else ""
+
+    def _get_lines_total(self, lines, shipping_lines=()):
+        """The order's total as the marketplace charges it (prices include VAT, no discount
+        on top): the lines' ``price_unit`` x ``quantity`` plus the shipping lines' prices,
+        rounded to the cent."""
+        total = sum(line.price_unit * line.quantity for line in lines)
+        total += sum(line.price for line in shipping_lines)
+        return round_amount(total)
 
     def _get_warehouse_quantities(self, levels):
         """``{(level id, marketplace warehouse id): quantity}`` for the channel's mapped

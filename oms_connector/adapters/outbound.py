@@ -76,6 +76,13 @@ def send_json(
                 error=str(exc),
             )
         ) from exc
+    _raise_for_status(response, method, url, platform)
+    return _decode_json(response, url, platform)
+
+
+def _raise_for_status(response, method, url, platform):
+    """Nothing for a 1xx / 2xx answer; ``OmsRetryableError`` on 429 and 5xx (with the
+    ``Retry-After`` seconds), ``OmsError`` on any other answer of 300 and above."""
     if response.status_code == 429:
         raise OmsRetryableError(
             _lt("%(platform)s is rate limiting the OMS (HTTP 429).", platform=platform),
@@ -103,6 +110,10 @@ def send_json(
                 answer=response.text[:300],
             )
         )
+
+
+def _decode_json(response, url, platform):
+    """The decoded JSON answer (``{}`` when empty); ``OmsError`` when it is not JSON."""
     if not response.content:
         return {}
     try:

@@ -161,6 +161,37 @@ class OzonAdapter(MarketplaceAdapter):
         number = posting.ident("posting_number", required=True)
         status = posting.text("status", limit=64)
         observed_at = self.get_order_updated_at(posting.data)
+        lines, currency = self._normalize_products(posting)
+        if not lines:
+            raise OmsPayloadError(
+                _lt("$.products: posting %(number)s has no products.", number=number)
+            )
+        customer = posting.obj("customer")
+        address = _ozon_address(customer)
+        name = (customer.text("name") if customer else "") or "Ozon buyer"
+        return NormalizedOrder(
+            external_id=number,
+            name=number,
+            currency=(currency or "RUB").upper(),
+            created_at=posting.datetime("in_process_at"),
+            updated_at=observed_at,
+            cancelled_at=self._get_cancelled_at(observed_at, status in self.cancelled_statuses),
+            ship_by=posting.datetime("shipment_date"),
+            taxes_included=True,
+            customer=NormalizedCustomer(name=name, is_guest=True),
+            shipping_address=address,
+            lines=lines,
+            total=self._get_lines_total(lines),
+            financial_status="paid",  # the buyer paid Ozon, Ozon pays the seller
+            fulfillment_status="fulfilled" if status in OZON_PACKED_STATUSES else "unfulfilled",
+            status=status,
+            raw=posting.data,
+        )
+
+    def _normalize_products(self, posting):
+        """``(lines, currency)``: a ``NormalizedLine`` per product of the posting (VAT
+        included, at the channel's rate), and the currency code of the first product that
+        states one ("" when none does)."""
         lines, currency = [], ""
         for product in posting.objects("products", required=True):
             price, line_currency = _ozon_money(product, "price")
@@ -177,33 +208,7 @@ class OzonAdapter(MarketplaceAdapter):
                     taxes=self._get_vat_taxes(price * quantity),
                 )
             )
-        if not lines:
-            raise OmsPayloadError(
-                _lt("$.products: posting %(number)s has no products.", number=number)
-            )
-        customer = posting.obj("customer")
-        address = _ozon_address(customer)
-        name = (customer.text("name") if customer else "") or "Ozon buyer"
-        return NormalizedOrder(
-            external_id=number,
-            name=number,
-            currency=(currency or "RUB").upper(),
-            created_at=posting.datetime("in_process_at"),
-            updated_at=observed_at,
-            cancelled_at=(observed_at or datetime.now(UTC).replace(tzinfo=None))
-            if status in self.cancelled_statuses
-            else None,
-            ship_by=posting.datetime("shipment_date"),
-            taxes_included=True,
-            customer=NormalizedCustomer(name=name, is_guest=True),
-            shipping_address=address,
-            lines=lines,
-            total=round_amount(sum(line.price_unit * line.quantity for line in lines)),
-            financial_status="paid",  # the buyer paid Ozon, Ozon pays the seller
-            fulfillment_status="fulfilled" if status in OZON_PACKED_STATUSES else "unfulfilled",
-            status=status,
-            raw=posting.data,
-        )
+        return lines, currency
 
     # ------------------------------------------------------------------ outbound
     def push_fulfillment(self, binding, shipment):
@@ -268,13 +273,7 @@ class OzonAdapter(MarketplaceAdapter):
                 },
                 budget="stocks",
             )
-            for item in answer.get("result") or []:
-                if item.get("updated"):
-                    continue
-                level = by_key.get((str(item.get("offer_id")), str(item.get("warehouse_id"))))
-                messages = [e.get("message") or e.get("code") for e in item.get("errors") or []]
-                if level:
-                    errors[level.id] = "; ".join(filter(None, messages)) or "Refused by Ozon."
+            errors.update(_ozon_stock_errors(answer, by_key))
         return errors
 
     def test_connection(self):
@@ -284,6 +283,20 @@ class OzonAdapter(MarketplaceAdapter):
             for wh in answer.get("result") or []
             if isinstance(wh, dict) and wh.get("warehouse_id")
         ]
+
+
+def _ozon_stock_errors(answer, by_key):
+    """``{level id: message}`` of the (offer, warehouse) pairs a ``/v2/products/stocks``
+    answer did not update; ``by_key``: ``{(offer id, warehouse id as text): level}``."""
+    errors = {}
+    for item in answer.get("result") or []:
+        if item.get("updated"):
+            continue
+        level = by_key.get((str(item.get("offer_id")), str(item.get("warehouse_id"))))
+        messages = [e.get("message") or e.get("code") for e in item.get("errors") or []]
+        if level:
+            errors[level.id] = "; ".join(filter(None, messages)) or "Refused by Ozon."
+    return errors
 
 
 def _ozon_time(value):

@@ -98,31 +98,7 @@ def safe_ident(value, limit=255):
 def to_number(value, path, minimum=None, maximum=1e11):
     """A finite float from a JSON number or a decimal text, within ``minimum``/``maximum``
     (absolute value); ``OmsPayloadError`` otherwise (NaN, Infinity, 1e308, "abc", a list)."""
-    if isinstance(value, bool):
-        raise OmsPayloadError(_lt("%(path)s: expected a number, got a boolean.", path=path))
-    if isinstance(value, float) and not math.isfinite(value):
-        raise OmsPayloadError(
-            _lt("%(path)s: the number %(value)s is not finite.", path=path, value=value)
-        )
-    if isinstance(value, int | float):
-        try:
-            number = float(value)
-        except OverflowError as exc:  # an integer of hundreds of digits
-            raise OmsPayloadError(_lt("%(path)s: the number is out of range.", path=path)) from exc
-    elif isinstance(value, str):
-        if len(value) > MAX_NUMBER_TEXT:
-            raise OmsPayloadError(_lt("%(path)s: expected a number, got a long text.", path=path))
-        try:
-            number = float(Decimal(value.strip()))
-        except (InvalidOperation, ValueError, OverflowError) as exc:
-            shown = clean_text(value, 40)
-            raise OmsPayloadError(
-                _lt("%(path)s: expected a number, got %(shown)s.", path=path, shown=repr(shown))
-            ) from exc
-    else:
-        raise OmsPayloadError(
-            _lt("%(path)s: expected a number, got %(kind)s.", path=path, kind=type_name(value))
-        )
+    number = _parse_number(value, path)
     if not math.isfinite(number):
         raise OmsPayloadError(
             _lt(
@@ -131,6 +107,49 @@ def to_number(value, path, minimum=None, maximum=1e11):
                 value=clean_text(str(value), 40),
             )
         )
+    _check_number_range(number, path, minimum, maximum)
+    return number
+
+
+def _parse_number(value, path):
+    """The float of a JSON number or a decimal text (infinite when the text overflows, e.g.
+    ``"1e400"``); ``OmsPayloadError`` for a boolean, NaN / Infinity, an integer too large
+    for a float, a text that is no number, or any other type."""
+    if isinstance(value, bool):
+        raise OmsPayloadError(_lt("%(path)s: expected a number, got a boolean.", path=path))
+    if isinstance(value, float) and not math.isfinite(value):
+        raise OmsPayloadError(
+            _lt("%(path)s: the number %(value)s is not finite.", path=path, value=value)
+        )
+    if isinstance(value, int | float):
+        try:
+            return float(value)
+        except OverflowError as exc:  # an integer of hundreds of digits
+            raise OmsPayloadError(_lt("%(path)s: the number is out of range.", path=path)) from exc
+    if isinstance(value, str):
+        return _parse_decimal_text(value, path)
+    raise OmsPayloadError(
+        _lt("%(path)s: expected a number, got %(kind)s.", path=path, kind=type_name(value))
+    )
+
+
+def _parse_decimal_text(value, path):
+    """The float of a decimal text (``" 24.90 "``); ``OmsPayloadError`` for a text longer
+    than ``MAX_NUMBER_TEXT`` or one that is no number (shown cut to 40 characters)."""
+    if len(value) > MAX_NUMBER_TEXT:
+        raise OmsPayloadError(_lt("%(path)s: expected a number, got a long text.", path=path))
+    try:
+        return float(Decimal(value.strip()))
+    except (InvalidOperation, ValueError, OverflowError) as exc:
+        shown = clean_text(value, 40)
+        raise OmsPayloadError(
+            _lt("%(path)s: expected a number, got %(shown)s.", path=path, shown=repr(shown))
+        ) from exc
+
+
+def _check_number_range(number, path, minimum, maximum):
+    """``OmsPayloadError`` when ``abs(number)`` is above ``maximum`` or ``number`` below
+    ``minimum`` (None: no bound)."""
     if maximum is not None and abs(number) > maximum:
         raise OmsPayloadError(
             _lt(
@@ -149,7 +168,6 @@ def to_number(value, path, minimum=None, maximum=1e11):
                 minimum=format(minimum, "g"),
             )
         )
-    return number
 
 
 def to_datetime(value, path, assume_utc=True):

@@ -120,9 +120,7 @@ class ShopifyAdapter(ChannelAdapter):
             total_tax=self._read_total_tax(order, current),
             financial_status=financial,
             fulfillment_status=fulfillment,
-            status="cancelled"
-            if cancelled_at
-            else " / ".join(part for part in (financial, fulfillment) if part),
+            status=_shopify_status(financial, fulfillment, cancelled_at),
             note=order.text("note", limit=4000),
             refunds=self._normalize_order_refunds(order, external_id),
             **_presentment(order, total_key, currency),
@@ -231,40 +229,9 @@ class ShopifyAdapter(ChannelAdapter):
     def normalize_refund(self, payload):
         """Shopify ``Refund`` (``refunds/create`` webhook) -> ``NormalizedRefund``."""
         refund = load_payload(payload)
-        lines = []
-        for line in refund.objects("refund_line_items"):
-            lines.append(
-                NormalizedRefundLine(
-                    line_external_id=line.ident("line_item_id", required=True),
-                    quantity=line.quantity("quantity"),
-                    amount=round_amount(
-                        _shop_money(line, "subtotal")[0] + _shop_money(line, "total_tax")[0]
-                    ),
-                    restock=line.text("restock_type", limit=32) in ("return", "cancel"),
-                )
-            )
-        transactions = []
-        for trx in refund.objects("transactions"):
-            if trx.text("kind", limit=32) != "refund":
-                continue
-            amount, currency = _shop_money(trx, "amount")
-            transactions.append(
-                NormalizedPayment(
-                    transaction_id=trx.ident("id", required=True),
-                    gateway=trx.text("gateway", limit=64),
-                    amount=amount,
-                    currency=currency,
-                    kind="refund",
-                    status=trx.text("status", limit=32) or "success",
-                    processed_at=trx.datetime("processed_at") or trx.datetime("created_at"),
-                )
-            )
-        shipping_amount = 0.0
-        for adjustment in refund.objects("order_adjustments"):
-            if adjustment.text("kind", limit=32) == "shipping_refund":
-                # adjustments are negative: they take the amount off the order's balance
-                shipping_amount -= adjustment.amount("amount", signed=True)
-                shipping_amount -= adjustment.amount("tax_amount", signed=True)
+        lines = self._normalize_refund_lines(refund)
+        transactions = self._normalize_refund_transactions(refund)
+        shipping_amount = self._read_shipping_refund(refund)
         succeeded = [trx for trx in transactions if trx.status == "success"]
         if succeeded:
             amount = sum(trx.amount for trx in succeeded)
@@ -281,6 +248,55 @@ class ShopifyAdapter(ChannelAdapter):
             transactions=transactions,
             created_at=refund.datetime("created_at"),
         )
+
+    def _normalize_refund_lines(self, refund):
+        """A ``NormalizedRefundLine`` per ``refund_line_items`` entry: the amount is its
+        subtotal plus its tax (shop currency), restocked when returned or cancelled."""
+        lines = []
+        for line in refund.objects("refund_line_items"):
+            lines.append(
+                NormalizedRefundLine(
+                    line_external_id=line.ident("line_item_id", required=True),
+                    quantity=line.quantity("quantity"),
+                    amount=round_amount(
+                        _shop_money(line, "subtotal")[0] + _shop_money(line, "total_tax")[0]
+                    ),
+                    restock=line.text("restock_type", limit=32) in ("return", "cancel"),
+                )
+            )
+        return lines
+
+    def _normalize_refund_transactions(self, refund):
+        """A ``NormalizedPayment`` (kind "refund") per refund transaction of the refund,
+        in the transaction's own currency; other kinds of transaction are left out."""
+        transactions = []
+        for trx in refund.objects("transactions"):
+            if trx.text("kind", limit=32) != "refund":
+                continue
+            amount, currency = _shop_money(trx, "amount")
+            transactions.append(
+                NormalizedPayment(
+                    transaction_id=trx.ident("id", required=True),
+                    gateway=trx.text("gateway", limit=64),
+                    amount=amount,
+                    currency=currency,
+                    kind="refund",
+                    status=trx.text("status", limit=32) or "success",
+                    processed_at=trx.datetime("processed_at") or trx.datetime("created_at"),
+                )
+            )
+        return transactions
+
+    def _read_shipping_refund(self, refund):
+        """The shipping refunded, tax included (positive, shop currency): the
+        ``shipping_refund`` order adjustments with their tax, sign reversed."""
+        shipping_amount = 0.0
+        for adjustment in refund.objects("order_adjustments"):
+            if adjustment.text("kind", limit=32) == "shipping_refund":
+                # adjustments are negative: they take the amount off the order's balance
+                shipping_amount -= adjustment.amount("amount", signed=True)
+                shipping_amount -= adjustment.amount("tax_amount", signed=True)
+        return shipping_amount
 
     # ------------------------------------------------------------ pull reconciliation
     default_api_version = "2025-01"
@@ -387,38 +403,8 @@ class ShopifyAdapter(ChannelAdapter):
         only) with the tracking info: ``GET orders/<id>/fulfillment_orders.json`` then
         ``POST fulfillments.json``. Returns the Shopify fulfillment id."""
         headers = self._admin_headers()
-        data = outbound.send_json(
-            "GET",
-            self._admin_url(f"orders/{binding.external_id}/fulfillment_orders.json"),
-            headers=headers,
-            platform="Shopify",
-        )
-        open_orders = [
-            fo
-            for fo in data.get("fulfillment_orders") or []
-            if fo.get("status") in ("open", "in_progress", "scheduled")
-        ]
-        whole = not shipment.get("lines")
-        wanted = {str(k): v for k, v in (shipment.get("lines") or {}).items()}
-        by_fulfillment_order = []
-        for fulfillment_order in open_orders:
-            if whole:
-                by_fulfillment_order.append({"fulfillment_order_id": fulfillment_order["id"]})
-                continue
-            items = []
-            for item in fulfillment_order.get("line_items") or []:
-                key = str(item.get("line_item_id"))
-                quantity = min(wanted.get(key, 0), item.get("fulfillable_quantity") or 0)
-                if quantity > 0:
-                    items.append({"id": item["id"], "quantity": int(quantity)})
-                    wanted[key] -= quantity
-            if items:
-                by_fulfillment_order.append(
-                    {
-                        "fulfillment_order_id": fulfillment_order["id"],
-                        "fulfillment_order_line_items": items,
-                    }
-                )
+        open_orders = self._get_open_fulfillment_orders(binding, headers)
+        by_fulfillment_order = self._prepare_fulfillment_order_items(open_orders, shipment)
         if not by_fulfillment_order:
             raise OmsError(
                 _lt(
@@ -446,6 +432,43 @@ class ShopifyAdapter(ChannelAdapter):
             raise OmsError(_lt("Shopify answered without a fulfillment id."))
         return fulfillment_id
 
+    def _get_open_fulfillment_orders(self, binding, headers):
+        """The order's fulfillment orders (Shopify dicts) still to fulfil: ``open``,
+        ``in_progress`` or ``scheduled``."""
+        data = outbound.send_json(
+            "GET",
+            self._admin_url(f"orders/{binding.external_id}/fulfillment_orders.json"),
+            headers=headers,
+            platform="Shopify",
+        )
+        return [
+            fo
+            for fo in data.get("fulfillment_orders") or []
+            if fo.get("status") in ("open", "in_progress", "scheduled")
+        ]
+
+    def _prepare_fulfillment_order_items(self, open_orders, shipment):
+        """``line_items_by_fulfillment_order`` of ``POST fulfillments.json``: every open
+        fulfillment order whole when the shipment names no lines, else the shipped quantities
+        (line id -> quantity) spread over the fulfillment orders' fulfillable items in order;
+        fulfillment orders with nothing to fulfil are left out."""
+        whole = not shipment.get("lines")
+        wanted = {str(k): v for k, v in (shipment.get("lines") or {}).items()}
+        by_fulfillment_order = []
+        for fulfillment_order in open_orders:
+            if whole:
+                by_fulfillment_order.append({"fulfillment_order_id": fulfillment_order["id"]})
+                continue
+            items = _take_fulfillable_items(fulfillment_order, wanted)
+            if items:
+                by_fulfillment_order.append(
+                    {
+                        "fulfillment_order_id": fulfillment_order["id"],
+                        "fulfillment_order_line_items": items,
+                    }
+                )
+        return by_fulfillment_order
+
     def push_stock_levels(self, levels):
         """``POST inventory_levels/set.json`` per level at the channel's location; the
         inventory item id is looked up once from the variant id and kept on the level."""
@@ -460,23 +483,10 @@ class ShopifyAdapter(ChannelAdapter):
             )
         errors = {}
         for level, quantity in levels:
-            inventory_item = level.external_inventory_id
-            if not inventory_item:
-                if not level.external_id:
-                    errors[level.id] = "No Shopify variant id on this stock level."
-                    continue
-                self._throttle_stock_request()
-                variant = outbound.send_json(
-                    "GET",
-                    self._admin_url(f"variants/{level.external_id}.json"),
-                    headers=headers,
-                    platform="Shopify",
-                )
-                inventory_item = str((variant.get("variant") or {}).get("inventory_item_id") or "")
-                if not inventory_item:
-                    errors[level.id] = "Shopify variant has no inventory item."
-                    continue
-                level.external_inventory_id = inventory_item
+            inventory_item, error = self._get_inventory_item(level, headers)
+            if error:
+                errors[level.id] = error
+                continue
             self._throttle_stock_request()
             outbound.send_json(
                 "POST",
@@ -490,6 +500,27 @@ class ShopifyAdapter(ChannelAdapter):
                 platform="Shopify",
             )
         return errors
+
+    def _get_inventory_item(self, level, headers):
+        """``(inventory item id, "")`` of a stock level: kept on the level, else read from
+        its variant (one throttled request) and kept; ``("", error message)`` when there is
+        no variant id or the variant has no inventory item."""
+        if level.external_inventory_id:
+            return level.external_inventory_id, ""
+        if not level.external_id:
+            return "", "No Shopify variant id on this stock level."
+        self._throttle_stock_request()
+        variant = outbound.send_json(
+            "GET",
+            self._admin_url(f"variants/{level.external_id}.json"),
+            headers=headers,
+            platform="Shopify",
+        )
+        inventory_item = str((variant.get("variant") or {}).get("inventory_item_id") or "")
+        if not inventory_item:
+            return "", "Shopify variant has no inventory item."
+        level.external_inventory_id = inventory_item
+        return inventory_item, ""
 
     # ------------------------------------------------------------ refunds (returns)
 
@@ -534,6 +565,27 @@ class ShopifyAdapter(ChannelAdapter):
         return str((answer.get("refund") or {}).get("id") or refund.get("reference"))
 
     pass
+
+
+def _take_fulfillable_items(fulfillment_order, wanted):
+    """``[{"id", "quantity"}]`` of a fulfillment order's items that ``wanted`` (line id as
+    text -> quantity still to fulfil) asks for, at most their fulfillable quantity; the
+    quantities taken are subtracted from ``wanted``."""
+    items = []
+    for item in fulfillment_order.get("line_items") or []:
+        key = str(item.get("line_item_id"))
+        quantity = min(wanted.get(key, 0), item.get("fulfillable_quantity") or 0)
+        if quantity > 0:
+            items.append({"id": item["id"], "quantity": int(quantity)})
+            wanted[key] -= quantity
+    return items
+
+
+def _shopify_status(financial, fulfillment, cancelled_at):
+    """The status shown to users: "cancelled", else "<financial> / <fulfillment>"."""
+    if cancelled_at:
+        return "cancelled"
+    return " / ".join(part for part in (financial, fulfillment) if part)
 
 
 def _shop_money(reader, key, required=False):

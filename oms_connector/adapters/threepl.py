@@ -31,36 +31,43 @@ def read_shipment_confirmation(body):
         reader.text(key)
     reader.datetime("shipped_at")
     for line in reader.objects("lines"):
-        line_id = line.raw("line_id")
-        if line_id not in (None, "", 0):
-            if isinstance(line_id, str):
-                check_ident(line_id, f"{line.path}.line_id")
-            if isinstance(line_id, bool) or not (
-                (isinstance(line_id, int) and 0 < line_id <= MAX_LINE_ID)
-                or (isinstance(line_id, str) and line_id.strip().isdecimal())
-            ):
-                raise OmsPayloadError(
-                    _lt(
-                        "%(path)s.line_id: expected the line id of the shipment "
-                        "request (a positive whole number), got %(line_id)s.",
-                        path=line.path,
-                        line_id=repr(line_id)[:40],
-                    )
-                )
-            if isinstance(line_id, str) and int(line_id) > MAX_LINE_ID:
-                raise OmsPayloadError(
-                    _lt(
-                        "%(path)s.line_id: %(line_id)s is out of range.",
-                        path=line.path,
-                        line_id=line_id[:40],
-                    )
-                )
+        _check_line_id(line)
         _require_text(line, "sku")
         line.ident("sku")
         for key in ("quantity_shipped", "quantity"):
             line.number(key, minimum=0.0, maximum=MAX_QUANTITY)
     data["shipment_id"] = shipment_id
     return data
+
+
+def _check_line_id(line):
+    """``OmsPayloadError`` unless the line's ``line_id``, when given, is the id of a line of
+    the shipment request: a positive whole number up to ``MAX_LINE_ID`` (or its text)."""
+    line_id = line.raw("line_id")
+    if line_id in (None, "", 0):
+        return
+    if isinstance(line_id, str):
+        check_ident(line_id, f"{line.path}.line_id")
+    if isinstance(line_id, bool) or not (
+        (isinstance(line_id, int) and 0 < line_id <= MAX_LINE_ID)
+        or (isinstance(line_id, str) and line_id.strip().isdecimal())
+    ):
+        raise OmsPayloadError(
+            _lt(
+                "%(path)s.line_id: expected the line id of the shipment "
+                "request (a positive whole number), got %(line_id)s.",
+                path=line.path,
+                line_id=repr(line_id)[:40],
+            )
+        )
+    if isinstance(line_id, str) and int(line_id) > MAX_LINE_ID:
+        raise OmsPayloadError(
+            _lt(
+                "%(path)s.line_id: %(line_id)s is out of range.",
+                path=line.path,
+                line_id=line_id[:40],
+            )
+        )
 
 
 def _require_text(reader, key):

@@ -128,6 +128,13 @@ def http_get(url, params=None, headers=None, auth=None, platform="the platform")
                 error=str(exc),
             )
         ) from exc
+    _raise_for_status(response, platform)
+    return response
+
+
+def _raise_for_status(response, platform):
+    """Nothing for a 1xx / 2xx answer; ``OmsRetryableError`` on 429 and 5xx (with the
+    ``Retry-After`` seconds), ``OmsError`` on any other answer of 300 and above."""
     if response.status_code == 429:
         raise OmsRetryableError(
             _lt(
@@ -156,7 +163,6 @@ def http_get(url, params=None, headers=None, auth=None, platform="the platform")
                 answer=response.text[:300],
             )
         )
-    return response
 
 
 def response_json(response, platform="the platform"):

@@ -195,58 +195,79 @@ class WildberriesAdapter(MarketplaceAdapter):
         status = self.get_order_status(order.data)
         cancelled = status == "cancelled"
         observed_at = self.get_order_updated_at(order.data)
-        lines, currencies, created = [], set(), []
-        for task in tasks:
-            created.append(task.datetime("createdAt"))
-            if not cancelled and _is_task_cancelled(task.data):
-                continue  # the buyer cancelled this unit only
-            code = int(task.number("convertedCurrencyCode", required=True, minimum=1))
-            currencies.add(self._get_currency_name(code, task.path))
-            price = round_amount(task.number("convertedPrice", required=True, minimum=0) / 100.0)
-            barcodes = [b for _i, b in task.items("skus") if isinstance(b, str | int)]
-            barcode = str(barcodes[0]) if barcodes else ""
-            lines.append(
-                NormalizedLine(
-                    external_id=task.ident("id", required=True),
-                    sku=task.ident("article"),
-                    barcode=barcode,
-                    external_product_id=barcode,
-                    name=task.text("article") or barcode,
-                    quantity=1.0,
-                    price_unit=price,
-                    taxes=self._get_vat_taxes(price),
-                )
-            )
-        if len(currencies) > 1:
-            raise OmsPayloadError(
-                _lt(
-                    "Order %(order)s: tasks in several currencies %(currencies)s.",
-                    order=uid,
-                    currencies=currencies,
-                )
-            )
-        created_at = min((c for c in created if c), default=None)
-        hours = self.channel.marketplace_handover_hours
+        lines, currencies, created_at = self._normalize_tasks(tasks, cancelled)
+        currency = self._get_single_currency(uid, currencies)
         first_task = min(int(t.ident("id", required=True)) for t in tasks)
         return NormalizedOrder(
             external_id=uid,
             name=f"WB {first_task}",
-            currency=currencies.pop() if currencies else "RUB",
+            currency=currency or "RUB",
             created_at=created_at,
             updated_at=observed_at,
-            cancelled_at=(observed_at or datetime.now(UTC).replace(tzinfo=None))
-            if cancelled
-            else None,
-            ship_by=created_at + timedelta(hours=hours) if created_at and hours else None,
+            cancelled_at=self._get_cancelled_at(observed_at, cancelled),
+            ship_by=self._get_ship_by(created_at),
             taxes_included=True,
             customer=NormalizedCustomer(name="Wildberries buyer", is_guest=True),
             lines=lines,
-            total=round_amount(sum(line.price_unit for line in lines)),
+            total=self._get_lines_total(lines),
             financial_status="paid",
             fulfillment_status="unfulfilled",
             status=status,
             raw=order.data,
         )
+
+    def _normalize_tasks(self, tasks, cancelled):
+        """``(lines, currencies, created_at)`` of the order's tasks (``PayloadReader``s): a
+        ``NormalizedLine`` per task still to ship (every task when the order is
+        ``cancelled``), the set of their currency codes, and when the first task was created
+        (naive UTC, None when no task says)."""
+        lines, currencies, created = [], set(), []
+        for task in tasks:
+            created.append(task.datetime("createdAt"))
+            if not cancelled and _is_task_cancelled(task.data):
+                continue  # the buyer cancelled this unit only
+            line, currency = self._normalize_task(task)
+            currencies.add(currency)
+            lines.append(line)
+        return lines, currencies, min((c for c in created if c), default=None)
+
+    def _normalize_task(self, task):
+        """``(NormalizedLine, currency code)`` of one assembly task: one unit at
+        ``convertedPrice`` / 100, VAT included; its first barcode as the product's."""
+        code = int(task.number("convertedCurrencyCode", required=True, minimum=1))
+        currency = self._get_currency_name(code, task.path)
+        price = round_amount(task.number("convertedPrice", required=True, minimum=0) / 100.0)
+        barcodes = [b for _i, b in task.items("skus") if isinstance(b, str | int)]
+        barcode = str(barcodes[0]) if barcodes else ""
+        line = NormalizedLine(
+            external_id=task.ident("id", required=True),
+            sku=task.ident("article"),
+            barcode=barcode,
+            external_product_id=barcode,
+            name=task.text("article") or barcode,
+            quantity=1.0,
+            price_unit=price,
+            taxes=self._get_vat_taxes(price),
+        )
+        return line, currency
+
+    def _get_single_currency(self, number, currencies):
+        """As the base, with the tasks named in the error."""
+        if len(currencies) > 1:
+            raise OmsPayloadError(
+                _lt(
+                    "Order %(order)s: tasks in several currencies %(currencies)s.",
+                    order=number,
+                    currencies=currencies,
+                )
+            )
+        return super()._get_single_currency(number, currencies)
+
+    def _get_ship_by(self, created_at):
+        """The hand-over deadline (naive UTC): ``created_at`` plus the channel's hand-over
+        hours; None when either is unknown (Wildberries gives no deadline per task)."""
+        hours = self.channel.marketplace_handover_hours
+        return created_at + timedelta(hours=hours) if created_at and hours else None
 
     def _get_currency_name(self, code, path):
         currency = (

@@ -348,17 +348,8 @@ class WooCommerceAdapter(ChannelAdapter):
     def fetch_orders_updated_since(self, since):
         """REST v3 ``GET /wp-json/wc/v3/orders?modified_after=...&per_page=100&page=N`` with
         HTTP basic auth (consumer key and secret), paging until ``X-WP-TotalPages``."""
-        channel = self.channel.sudo()  # the consumer key and secret: OMS managers only
-        if not channel.api_key or not channel.api_secret:
-            raise OmsError(
-                _lt(
-                    "Channel %(channel)s: set the REST API consumer key and "
-                    "consumer secret to pull orders.",
-                    channel=channel.name,
-                )
-            )
+        auth = self._get_pull_auth()
         url = self._get_orders_url()
-        auth = (channel.api_key, channel.api_secret)
         page = 1
         while page <= transport.MAX_PAGES:
             params = {
@@ -386,6 +377,20 @@ class WooCommerceAdapter(ChannelAdapter):
             if not orders or page >= total_pages:
                 return
             page += 1
+
+    def _get_pull_auth(self):
+        """``(consumer key, consumer secret)`` of the channel (HTTP basic auth of the REST
+        API); ``OmsError`` when either is not set."""
+        channel = self.channel.sudo()  # the consumer key and secret: OMS managers only
+        if not channel.api_key or not channel.api_secret:
+            raise OmsError(
+                _lt(
+                    "Channel %(channel)s: set the REST API consumer key and "
+                    "consumer secret to pull orders.",
+                    channel=channel.name,
+                )
+            )
+        return channel.api_key, channel.api_secret
 
     # ------------------------------------------------------------ payments (accounting)
 

@@ -225,6 +225,42 @@ class YandexMarketAdapter(MarketplaceAdapter):
         (the channel's rate when Yandex gives none); the buyer's delivery payment (DBS) as a
         shipping line. Orders not placed yet (``UNPAID``, ...) are ignored until they are."""
         order = load_payload(payload)
+        number, status = self._read_placed_order(order)
+        observed_at = self.get_order_updated_at(order.data)
+        currencies = set()
+        lines = [
+            self._normalize_item(item, currencies) for item in order.objects("items", required=True)
+        ]
+        if not lines:
+            raise OmsPayloadError(
+                _lt("$.items: Yandex Market order %(number)s has no items.", number=number)
+            )
+        shipping_lines = self._normalize_delivery_payment(order, currencies)
+        currency = self._get_single_currency(number, currencies)
+        delivery = order.obj("delivery")
+        return NormalizedOrder(
+            external_id=number,
+            name=number,
+            currency=currency or "RUB",
+            created_at=yandex_datetime(order.raw("creationDate"), f"{order.path}.creationDate"),
+            updated_at=observed_at,
+            cancelled_at=self._get_cancelled_at(observed_at, self.is_order_cancelled(order.data)),
+            ship_by=_ship_by(delivery),
+            taxes_included=True,
+            customer=NormalizedCustomer(name="Yandex Market buyer", is_guest=True),
+            lines=lines,
+            shipping_lines=shipping_lines,
+            total=self._get_lines_total(lines, shipping_lines),
+            financial_status="pending" if order.text("paymentType") == "POSTPAID" else "paid",
+            fulfillment_status=_fulfillment_status(order, status),
+            status=self.get_order_status(order.data),
+            note=order.text("notes"),
+            raw=order.data,
+        )
+
+    def _read_placed_order(self, order):
+        """``(orderId, status)`` of the order (a ``PayloadReader``); ``OmsEventIgnored`` while
+        the order is not placed yet (``YANDEX_NOT_PLACED``)."""
         number = order.ident("orderId", required=True)
         status = order.text("status", required=True, limit=64)
         if status in YANDEX_NOT_PLACED:
@@ -235,84 +271,49 @@ class YandexMarketAdapter(MarketplaceAdapter):
                     status=status,
                 )
             )
-        observed_at = self.get_order_updated_at(order.data)
-        currencies, lines = set(), []
-        for item in order.objects("items", required=True):
-            count = item.quantity("count")
-            prices = item.obj("prices")
-            total = 0.0
-            for key in ("payment", "cashback"):
-                money = prices.obj(key) if prices else None
-                if money:
-                    total += money.amount("value", required=True)
-                    currencies.add(_currency(money.text("currencyId", required=True)))
-            price = round_amount(total / count) if count else 0.0
-            taxes = _vat_taxes(prices.text("vat") if prices else "", total)
-            lines.append(
-                NormalizedLine(
-                    external_id=item.ident("id", required=True),
-                    sku=item.ident("offerId", required=True),
-                    external_product_id=item.ident("offerId"),
-                    name=item.text("offerName"),
-                    quantity=count,
-                    price_unit=price,
-                    taxes=self._get_vat_taxes(total) if taxes is None else taxes,
-                )
-            )
-        if not lines:
-            raise OmsPayloadError(
-                _lt("$.items: Yandex Market order %(number)s has no items.", number=number)
-            )
-        shipping_lines = []
+        return number, status
+
+    def _normalize_item(self, item, currencies):
+        """The ``NormalizedLine`` of an item (a ``PayloadReader``): its ``payment`` +
+        ``cashback`` spread over its ``count``, VAT included; adds the currencies of its
+        amounts to the set ``currencies``."""
+        count = item.quantity("count")
+        prices = item.obj("prices")
+        total = 0.0
+        for key in ("payment", "cashback"):
+            money = prices.obj(key) if prices else None
+            if money:
+                total += money.amount("value", required=True)
+                currencies.add(_currency(money.text("currencyId", required=True)))
+        taxes = _vat_taxes(prices.text("vat") if prices else "", total)
+        return NormalizedLine(
+            external_id=item.ident("id", required=True),
+            sku=item.ident("offerId", required=True),
+            external_product_id=item.ident("offerId"),
+            name=item.text("offerName"),
+            quantity=count,
+            price_unit=round_amount(total / count) if count else 0.0,
+            taxes=self._get_vat_taxes(total) if taxes is None else taxes,
+        )
+
+    def _normalize_delivery_payment(self, order, currencies):
+        """``[NormalizedShippingLine]`` of what the buyer pays for the delivery (DBS), VAT
+        included; ``[]`` when the buyer pays none. Adds its currency to ``currencies``."""
         delivery_price = order.obj("prices") and order.obj("prices").obj("delivery")
         payment = delivery_price.obj("payment") if delivery_price else None
-        if payment and payment.amount("value") > 0:
-            amount = round_amount(payment.amount("value"))
-            currencies.add(_currency(payment.text("currencyId", required=True)))
-            taxes = _vat_taxes(delivery_price.text("vat"), amount)
-            shipping_lines.append(
-                NormalizedShippingLine(
-                    title="Yandex Market delivery",
-                    code="yandex_market",
-                    price=amount,
-                    taxes=self._get_vat_taxes(amount) if taxes is None else taxes,
-                )
+        if not payment or payment.amount("value") <= 0:
+            return []
+        amount = round_amount(payment.amount("value"))
+        currencies.add(_currency(payment.text("currencyId", required=True)))
+        taxes = _vat_taxes(delivery_price.text("vat"), amount)
+        return [
+            NormalizedShippingLine(
+                title="Yandex Market delivery",
+                code="yandex_market",
+                price=amount,
+                taxes=self._get_vat_taxes(amount) if taxes is None else taxes,
             )
-        if len(currencies) > 1:
-            raise OmsPayloadError(
-                _lt(
-                    "Order %(number)s: amounts in several currencies %(currencies)s.",
-                    number=number,
-                    currencies=currencies,
-                )
-            )
-        delivery = order.obj("delivery")
-        total = sum(line.price_unit * line.quantity for line in lines)
-        total += sum(line.price for line in shipping_lines)
-        return NormalizedOrder(
-            external_id=number,
-            name=number,
-            currency=currencies.pop() if currencies else "RUB",
-            created_at=yandex_datetime(order.raw("creationDate"), f"{order.path}.creationDate"),
-            updated_at=observed_at,
-            cancelled_at=(observed_at or datetime.now(UTC).replace(tzinfo=None))
-            if self.is_order_cancelled(order.data)
-            else None,
-            ship_by=_ship_by(delivery),
-            taxes_included=True,
-            customer=NormalizedCustomer(name="Yandex Market buyer", is_guest=True),
-            lines=lines,
-            shipping_lines=shipping_lines,
-            total=round_amount(total),
-            financial_status="pending" if order.text("paymentType") == "POSTPAID" else "paid",
-            fulfillment_status="fulfilled"
-            if status in YANDEX_SHIPPED_STATUSES
-            or order.text("substatus") in YANDEX_PACKED_SUBSTATUSES
-            else "unfulfilled",
-            status=self.get_order_status(order.data),
-            note=order.text("notes"),
-            raw=order.data,
-        )
+        ]
 
     # ------------------------------------------------------------------ outbound
     def push_fulfillment(self, binding, shipment):
@@ -474,6 +475,14 @@ def _ship_by(delivery):
         ) from exc
     moment = datetime.combine(day, at, tzinfo=MOSCOW)
     return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def _fulfillment_status(order, status):
+    """ "fulfilled" once the order left the seller or is packed (its substatus), else
+    "unfulfilled"."""
+    if status in YANDEX_SHIPPED_STATUSES or order.text("substatus") in YANDEX_PACKED_SUBSTATUSES:
+        return "fulfilled"
+    return "unfulfilled"
 
 
 def _currency(code):
