@@ -325,7 +325,7 @@ class AmazonAdapter(MarketplaceAdapter):
             cancelled_at=(observed_at or datetime.now(UTC).replace(tzinfo=None))
             if cancelled
             else None,
-            ship_by=order.datetime("LatestShipDate"),
+            ship_by=order.deadline("LatestShipDate"),
             taxes_included=included,
             customer=NormalizedCustomer(name="Amazon buyer", is_guest=True),
             lines=lines,

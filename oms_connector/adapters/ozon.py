@@ -193,7 +193,7 @@ class OzonAdapter(MarketplaceAdapter):
             cancelled_at=(observed_at or datetime.now(UTC).replace(tzinfo=None))
             if status in self.cancelled_statuses
             else None,
-            ship_by=posting.datetime("shipment_date"),
+            ship_by=posting.deadline("shipment_date"),
             taxes_included=True,
             customer=NormalizedCustomer(name=name, is_guest=True),
             shipping_address=address,
