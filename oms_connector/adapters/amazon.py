@@ -274,7 +274,7 @@ class AmazonAdapter(MarketplaceAdapter):
             created_at=order.datetime("PurchaseDate"),
             updated_at=observed_at,
             cancelled_at=self._get_cancelled_at(observed_at, cancelled),
-            ship_by=order.datetime("LatestShipDate"),
+            ship_by=order.deadline("LatestShipDate"),
             taxes_included=included,
             customer=NormalizedCustomer(name="Amazon buyer", is_guest=True),
             lines=lines,

@@ -176,7 +176,7 @@ class OzonAdapter(MarketplaceAdapter):
             created_at=posting.datetime("in_process_at"),
             updated_at=observed_at,
             cancelled_at=self._get_cancelled_at(observed_at, status in self.cancelled_statuses),
-            ship_by=posting.datetime("shipment_date"),
+            ship_by=posting.deadline("shipment_date"),
             taxes_included=True,
             customer=NormalizedCustomer(name=name, is_guest=True),
             shipping_address=address,

@@ -34,6 +34,8 @@ AMOUNT_DIGITS = 6
 #: dates a channel can send: from this one to a day ahead of the clock (time zones, clock skew)
 EARLIEST_DATE = datetime(2000, 1, 1)
 MAX_FUTURE = timedelta(days=1)
+#: deadlines a channel sets ahead (a hand-over date): up to a year ahead of the clock
+MAX_DEADLINE_AHEAD = timedelta(days=366)
 
 
 class PayloadReader:
@@ -161,6 +163,30 @@ class PayloadReader:
             return None
         parsed = sanitize.to_datetime(value, path, assume_utc=assume_utc)
         return self._ensure_plausible_date(path, value, parsed)
+
+    def deadline(self, key, required=False):
+        """A deadline the channel sets ahead (an Ozon posting's ``shipment_date``, Amazon's
+        ``LatestShipDate``) as a naive UTC datetime: like ``datetime``, but days ahead of the
+        clock are plausible (a posting taken in on Friday is due on Monday), up to
+        ``MAX_DEADLINE_AHEAD``."""
+        value = self.data.get(key)
+        path = self._path(key)
+        if value is None or value == "":
+            return self.datetime(key, required=required)
+        parsed = sanitize.to_datetime(value, path, assume_utc=True)
+        now = datetime.now(UTC).replace(tzinfo=None)
+        if parsed < EARLIEST_DATE or parsed > now + MAX_DEADLINE_AHEAD:
+            raise OmsPayloadError(
+                _lt(
+                    "%(path)s: the deadline %(value)s is implausible (before %(earliest)s or "
+                    "more than a year ahead of %(now)s UTC).",
+                    path=path,
+                    value=repr(value)[:40],
+                    earliest=format(EARLIEST_DATE, "%Y-%m-%d"),
+                    now=format(now, "%Y-%m-%d %H:%M"),
+                )
+            )
+        return parsed
 
     @staticmethod
     def _ensure_plausible_date(path, value, parsed):

@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from odoo.tests import TransactionCase, tagged
 
+from ..adapters.exceptions import OmsPayloadError
+from ..adapters.reader import PayloadReader
 from .common_intake import IntakeChannelMixin, load_payload
 
 
@@ -59,3 +61,22 @@ class TestIntakeDates(IntakeChannelMixin, TransactionCase):
         stamp = (now - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
         event = self._process(9, created_at="2000-01-01T00:00:00Z", updated_at=stamp)
         self.assertEqual(event.state, "done", event.error)
+
+    def test_deadlines_may_lie_days_ahead_not_years(self):
+        # a hand-over deadline (Ozon shipment_date, Amazon LatestShipDate) is set ahead by
+        # the channel: days ahead go in, a date beyond a year ahead is refused with its path
+        now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+        ahead = now + timedelta(days=3)
+        reader = PayloadReader(
+            {
+                "shipment_date": ahead.isoformat() + "Z",
+                "far": (now + timedelta(days=400)).isoformat() + "Z",
+                "created": ahead.isoformat() + "Z",
+            }
+        )
+        self.assertEqual(reader.deadline("shipment_date"), ahead)
+        self.assertIsNone(reader.deadline("missing"))
+        with self.assertRaisesRegex(OmsPayloadError, r"\$\.far: the deadline '.*' is implausible"):
+            reader.deadline("far")
+        with self.assertRaisesRegex(OmsPayloadError, r"\$\.created: the date '.*' is implausible"):
+            reader.datetime("created")

@@ -6,7 +6,7 @@ back exactly once, a buyer's cancellation. Expected values: tests/data/marketpla
 
 import json
 import time
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.tests.common import trap_jobs
@@ -145,6 +145,17 @@ class TestMarketplaceOzon(MarketplaceMixin, HttpCase):
         )
         self.assertEqual(picking.oms_tracking_state, "pushed")
         self.assertEqual(picking.oms_channel_fulfillment_id, POSTING)
+
+    def test_deadline_days_ahead_is_taken_in(self):
+        # a posting taken in on a Friday is due on Monday: its shipment_date lies days ahead
+        # of the clock, which the intake refuses for creation times but not for deadlines
+        due = datetime.now(UTC).replace(tzinfo=None, microsecond=0) + timedelta(days=3)
+        self.visible[POSTING] = dict(self.posting, shipment_date=due.isoformat() + "Z")
+        event = self._receive("ozon_push_new_posting.json")
+        self._process(event)
+        self.assertEqual(event.state, "done", event.error)
+        self.assertEqual(self._orders().oms_ship_by, due)
+        self.assertEqual(self._orders().picking_ids.oms_ship_by, due)
 
     def test_buyer_cancels_before_shipping(self):
         self.visible[POSTING] = self.posting
