@@ -13,8 +13,10 @@ that cannot change while the batch is confirmed, and Odoo makes them once per mo
 
 Inside ``procurement_batch(env)`` (opened by ``oms.channel.order._confirm_sale_order`` in the
 intake) both answers are remembered for the batch, keyed on everything they are computed from;
-outside it nothing changes. Measured on ``bench/intake.py`` (300 orders of 3 lines): 6 of the 24
-queries per order of the confirmation, about a tenth of its time.
+outside it nothing changes. Measured with ``bench/intake.py``'s set-up (300 orders of 3 lines,
+cProfile, queries counted per phase): the confirmation went from 24.3 to 18.6 queries per order
+(rule lookups 3.0 -> 0.02, orderpoint searches 3.0 -> 0.36) and from 64 to 48 ms per order
+under the profiler, on a shared, loaded machine.
 """
 
 from collections import OrderedDict, defaultdict
