@@ -9,6 +9,7 @@ from odoo.tools import float_compare
 
 from ..adapters.exceptions import OmsError, OmsEventIgnored
 from .concurrency import as_passing_conflict, is_passing_conflict, job_retried_on_conflict
+from .procurement_batch import procurement_batch
 
 _logger = logging.getLogger(__name__)
 
@@ -710,12 +711,15 @@ class OmsChannelOrder(models.Model):
 
         In the intake (context ``oms_intake_bulk``) the deliveries are created but not
         reserved: reserving is most of the cost of a confirmation, so it runs after, in one
-        ``_job_reserve_channel_orders`` job per warehouse for the whole batch."""
+        ``_job_reserve_channel_orders`` job per warehouse for the whole batch, and the
+        procurement's configuration lookups are made once for the batch
+        (``intake.procurement_intake``)."""
         orders = self.sale_order_id
         if not self._should_defer_reservation():
             orders.action_confirm()
             return
-        orders.with_context(oms_defer_reservation=True).action_confirm()
+        with procurement_batch(self.env):
+            orders.with_context(oms_defer_reservation=True).action_confirm()
         self._enqueue_reservation()
 
     def _should_defer_reservation(self):

@@ -7,3 +7,4 @@ from . import oms_channel_order_mapper
 from . import sale_order_line
 from . import sale_order_intake
 from . import stock_intake
+from . import procurement_intake

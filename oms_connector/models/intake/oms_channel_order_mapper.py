@@ -602,6 +602,7 @@ class OmsChannelOrderMapper(models.AbstractModel):
             for normalized, partner in orders_partners
         ]
         if to_create:
+            self._prefetch_commercial_fields(customers)
             existing.update(
                 zip(
                     to_create, self.env["res.partner"].create(list(to_create.values())), strict=True
@@ -616,6 +617,24 @@ class OmsChannelOrderMapper(models.AbstractModel):
             shipping = existing[shipping_key] if shipping_key else partner
             results.append((invoice, shipping))
         return results
+
+    @api.model
+    def _prefetch_commercial_fields(self, customers):
+        """Compute the commercial fields of ``customers`` for all of them at once, before their
+        new contacts are created.
+
+        Creating a contact copies its commercial partner's commercial fields
+        (``res.partner._commercial_sync_from_company``), one contact at a time: the computed
+        ones, the pricelist (``property_product_pricelist``, 2 queries), were computed per
+        customer. Computed here for the batch, in the same company, they are the same values
+        (``_get_partner_pricelist_multi`` answers per partner) and the contacts' creation
+        reads them from the cache: 1.2 of 71 queries per order in ``bench/intake.py``."""
+        partners = customers.commercial_partner_id
+        Partner = self.env["res.partner"]
+        for name in Partner._commercial_fields():
+            field = Partner._fields.get(name)
+            if field is not None and field.compute and not field.store:
+                partners.mapped(name)
 
     @api.model
     def _get_existing_addresses(self, customers):
