@@ -7,6 +7,12 @@ until the view has loaded, and writes ``docs/screenshots/<name>.png`` (1440x900)
 for a few screens in Russian (``*-ru.png``): ru_RU is activated with Odoo's own translations if
 needed, admin's language is switched for those shots and switched back afterwards.
 
+The reason of a failed event is stored text, written in the language of the job that processed
+it. So before each set of shots the failed events are retried as admin in that set's language
+(``action_retry``: the retry job writes in the retrying user's language) and the script waits
+until the demo's queue_job runner has processed them; at the end they are retried once more in
+admin's own language, which leaves them as ``make demo`` (DEMO_LANG) made them.
+
 Usage: python scripts/screenshots.py [--url URL] [--db DB] [--out DIR] [--no-russian]
 """
 
@@ -200,6 +206,22 @@ def ensure_russian(rpc):
     rpc.call("base.language.install", "lang_install", [wizard])
 
 
+def reprocess_failed_events(rpc, lang, timeout=90):
+    """Retry the failed events in ``lang`` (e.g. ``ru_RU``) and wait until the queue_job runner
+    of the demo has processed them again (none left ``pending``), at most ``timeout`` seconds."""
+    event_ids = rpc.call("oms.channel.event", "search", [("state", "=", "failed")])
+    if not event_ids:
+        return
+    rpc.call("oms.channel.event", "action_retry", event_ids, context={"lang": lang})
+    deadline = time.monotonic() + timeout
+    pending = [("id", "in", event_ids), ("state", "=", "pending")]
+    while rpc.call("oms.channel.event", "search_count", pending):
+        if time.monotonic() > deadline:
+            print(f"the failed events were not processed again in {timeout} s: is the runner on?")
+            return
+        time.sleep(1.0)
+
+
 def shoot_pages(browser, rpc, args, pages, suffix=""):
     browser.set_session(args.url, rpc.session_id)
     written = 0
@@ -232,17 +254,20 @@ def main():
     try:
         rpc.call("res.users", "write", [rpc.uid], {"lang": "en_US"})
         rpc = OdooRpc(args.url, args.db, args.login, args.password)
+        reprocess_failed_events(rpc, "en_US")
         written = shoot_pages(browser, rpc, args, PAGES)
         if not args.no_russian:
             ensure_russian(rpc)
             rpc.call("res.users", "write", [rpc.uid], {"lang": "ru_RU"})
             # a new session: the web client takes the user's language at login
             rpc = OdooRpc(args.url, args.db, args.login, args.password)
+            reprocess_failed_events(rpc, "ru_RU")
             pages = [page for page in PAGES if page[0] in RUSSIAN_PAGES]
             written += shoot_pages(browser, rpc, args, pages, suffix="-ru")
     finally:
         browser.close()
         rpc.call("res.users", "write", [rpc.uid], {"lang": user["lang"]})
+        reprocess_failed_events(rpc, user["lang"])
     if not written:
         sys.exit("no screenshot was taken")
 
