@@ -257,6 +257,20 @@ def warm_up(url, workers):
         raise SystemExit(f"warm-up deliveries answered {sorted(set(statuses))}, not 401")
 
 
+def cpu_times():
+    """(busy, total) jiffies of all cores since boot, from /proc/stat (Linux)."""
+    with open("/proc/stat", encoding="ascii") as handle:
+        values = [int(v) for v in handle.readline().split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return sum(values) - idle, sum(values)
+
+
+def cpu_busy(before, after):
+    """Fraction of the machine's CPU time that was busy between two ``cpu_times()``."""
+    total = after[1] - before[1]
+    return (after[0] - before[0]) / total if total else 0.0
+
+
 def query(registry, sql, params):
     with registry.cursor() as cr:
         cr.execute(sql, params)
@@ -292,10 +306,12 @@ def wait_for_intake(registry, channel_id, expected, since_job_id, deadline):
 
 def measure(registry, channel_id, names, since_job_id):
     """Retries, failed jobs and events, duplicate and missing orders of one round."""
-    [(retries, failed_jobs, jobs)] = query(
+    # queue_job counts a job's runs in ``retry`` (incremented before each run): the retries
+    # are the runs after the first
+    [(retries, runs, failed_jobs, jobs)] = query(
         registry,
-        "SELECT coalesce(sum(retry), 0), count(*) FILTER (WHERE state = 'failed'), count(*) "
-        "FROM queue_job WHERE id > %s",
+        "SELECT coalesce(sum(greatest(retry - 1, 0)), 0), coalesce(sum(retry), 0), "
+        "count(*) FILTER (WHERE state = 'failed'), count(*) FROM queue_job WHERE id > %s",
         [since_job_id],
     )
     events = dict(
@@ -314,6 +330,7 @@ def measure(registry, channel_id, names, since_job_id):
     taken = {ref: count for ref, count, _confirmed in refs}
     return {
         "jobs": jobs,
+        "runs": runs,
         "retries": retries,
         "failed_jobs": failed_jobs,
         "events": events,
@@ -334,6 +351,7 @@ def run_round(args, registry, job_workers, channel, payloads, workdir):
         deliveries.append((sign(body) | {"Content-Type": "application/json"}, body))
     load_before = os.getloadavg()[0]
     process = start_server(config_path, port)
+    cpu_before = cpu_times()
     try:
         url = f"http://127.0.0.1:{port}/oms/webhook/{code}"
         warm_up(url, args.workers)
@@ -345,6 +363,7 @@ def run_round(args, registry, job_workers, channel, payloads, workdir):
             registry, channel_id, accepted, since_job_id, started + args.timeout
         )
         load_after = os.getloadavg()[0]
+        busy = cpu_busy(cpu_before, cpu_times())
     finally:
         stop_server(process)
     figures = measure(registry, channel_id, [p["name"] for p in payloads], since_job_id)
@@ -359,6 +378,7 @@ def run_round(args, registry, job_workers, channel, payloads, workdir):
         sent_in=sent_in,
         elapsed=(finished_at - started) if finished_at else None,
         load=(load_before, load_after),
+        busy=busy,
     )
     return figures
 
@@ -387,10 +407,12 @@ def report(args, rounds):
             + f"; events: {events}"
         )
         print(
-            f"         {figures['jobs']} jobs, {figures['retries']} retries, "
+            f"         {figures['jobs']} jobs ({figures['runs']} runs), "
+            f"{figures['retries']} retries, "
             f"{figures['failed_jobs']} failed jobs; orders confirmed {figures['confirmed']}, "
             f"duplicates {figures['duplicates']}, missing {figures['missing']}; load average "
-            f"{figures['load'][0]:.2f} before, {figures['load'][1]:.2f} at the end"
+            f"{figures['load'][0]:.2f} before, {figures['load'][1]:.2f} at the end; the "
+            f"{os.cpu_count()} cores {figures['busy']:.0%} busy during the round"
         )
     ok = all(
         f["elapsed"]

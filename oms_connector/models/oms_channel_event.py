@@ -752,13 +752,23 @@ class OmsChannelEvent(models.Model):
         locked) are left to run: they find their event done. Events still pending (a temporary
         error) keep their job, which retries them.
 
-        Only an optimisation, so it can never undo the batch: it runs in a savepoint, skips
-        the jobs another transaction holds, and gives up on a serialization or lock conflict
-        (two batch jobs that took in each other's events, issue 13): a job left waiting finds
-        its event done."""
+        Only an optimisation, so it can never undo the batch: it runs in savepoints, skips the
+        jobs another transaction holds, and gives up on a job that changed since this
+        transaction began (two batch jobs that took in each other's events; the runner that
+        dispatched one, issue 13): all at once first, then, after such a conflict, job by job,
+        so that one job touched by the runner does not leave the batch's other jobs waiting."""
         if not self:
             return
         result = _("Processed with the batch of event %(event)s.", event=processed_by.id)
+        if len(self) > 1 and not self._try_close_waiting_jobs(result):
+            for event in self:
+                event._try_close_waiting_jobs(result)
+        elif len(self) == 1:
+            self._try_close_waiting_jobs(result)
+
+    def _try_close_waiting_jobs(self, result):
+        """Close the waiting jobs of these events in one savepoint with ``result``. False when
+        a conflict (serialization, lock, deadlock) gave up: then none is closed."""
         try:
             with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
                 for job in Job.load_many(self.env, self._lock_waiting_job_uuids()):
@@ -767,6 +777,8 @@ class OmsChannelEvent(models.Model):
         except (SerializationFailure, LockNotAvailable, DeadlockDetected) as exc:
             _logger.debug("Waiting jobs of events %s left as they are: %s", self.ids, exc)
             self.env["queue.job"].invalidate_model()
+            return False
+        return True
 
     def _lock_waiting_job_uuids(self):
         """The uuids of the waiting (pending) processing jobs of these events, locked for this
