@@ -178,10 +178,6 @@ class TestRussian(IntakeChannelMixin, TransactionCase):
                 channel, headers, body
             )
             self.assertEqual(status, 200)
-            self.assertEqual(
-                trap.enqueued_jobs[0].recordset._job_prepare_context_before_enqueue()["lang"],
-                "ru_RU",
-            )
             trap.perform_enqueued_jobs()
         self.assertEqual(event.state, "failed")
         self.assertIn("$.lines[1].unit_price: отсутствует (обязательное поле).", event.error)
