@@ -257,6 +257,16 @@ def warm_up(url, workers):
         raise SystemExit(f"warm-up deliveries answered {sorted(set(statuses))}, not 401")
 
 
+def count_done(registry, channel_id):
+    """Events of the channel whose processing is over."""
+    [(count,)] = query(
+        registry,
+        "SELECT count(*) FROM oms_channel_event WHERE channel_id = %s AND state IN %s",
+        [channel_id, FINISHED],
+    )
+    return count
+
+
 def cpu_times():
     """(busy, total) jiffies of all cores since boot, from /proc/stat (Linux)."""
     with open("/proc/stat", encoding="ascii") as handle:
@@ -358,12 +368,21 @@ def run_round(args, registry, job_workers, channel, payloads, workdir):
         started = time.monotonic()
         answers = send_burst(url, deliveries, args.senders)
         sent_in = time.monotonic() - started
+        cpu_sent, done_when_sent = cpu_times(), count_done(registry, channel_id)
         accepted = sum(1 for _ms, http, status in answers if http == 200 and status == "accepted")
         finished_at = wait_for_intake(
             registry, channel_id, accepted, since_job_id, started + args.timeout
         )
         load_after = os.getloadavg()[0]
-        busy = cpu_busy(cpu_before, cpu_times())
+        cpu_end = cpu_times()
+        busy = cpu_busy(cpu_before, cpu_end)
+        # the jobs alone, once every delivery was answered
+        after_burst = (
+            (accepted - done_when_sent) / (finished_at - started - sent_in)
+            if finished_at and finished_at - started > sent_in
+            else None
+        )
+        busy_after_burst = cpu_busy(cpu_sent, cpu_end)
     finally:
         stop_server(process)
     figures = measure(registry, channel_id, [p["name"] for p in payloads], since_job_id)
@@ -379,6 +398,9 @@ def run_round(args, registry, job_workers, channel, payloads, workdir):
         elapsed=(finished_at - started) if finished_at else None,
         load=(load_before, load_after),
         busy=busy,
+        after_burst=after_burst,
+        done_when_sent=done_when_sent,
+        busy_after_burst=busy_after_burst,
     )
     return figures
 
@@ -406,6 +428,12 @@ def report(args, rounds):
             + (f" ({rate / base_rate:.2f}x the first round)" if base_rate and elapsed else "")
             + f"; events: {events}"
         )
+        if figures["after_burst"]:
+            print(
+                f"         after the burst (jobs alone, {figures['done_when_sent']} orders already "
+                f"in): {figures['after_burst']:6.1f} orders/s, the cores "
+                f"{figures['busy_after_burst']:.0%} busy"
+            )
         print(
             f"         {figures['jobs']} jobs ({figures['runs']} runs), "
             f"{figures['retries']} retries, "
