@@ -455,7 +455,7 @@ class AmazonAdapter(MarketplaceAdapter):
             # from the orders, which patchListingsItem does not take
             sku = (level.product_id.default_code or "").strip()
             if not sku:
-                errors[level.id] = "No Amazon SKU (the product's internal reference)."
+                errors[level.id] = _lt("No Amazon SKU (the product's internal reference).")
                 continue
             answer = self._request(
                 "PATCH",
@@ -466,7 +466,7 @@ class AmazonAdapter(MarketplaceAdapter):
             )
             if answer.get("status") != "ACCEPTED":
                 issues = [i.get("message") or i.get("code") for i in answer.get("issues") or []]
-                errors[level.id] = "; ".join(filter(None, issues)) or "Refused by Amazon."
+                errors[level.id] = "; ".join(filter(None, issues)) or _lt("Refused by Amazon.")
         return errors
 
     def test_connection(self):

@@ -248,7 +248,7 @@ class OzonAdapter(MarketplaceAdapter):
         for level, _quantity in levels:
             offer_id = (level.external_id or level.product_id.default_code or "").strip()
             if not offer_id:
-                errors[level.id] = "No Ozon offer id (the product's internal reference)."
+                errors[level.id] = _lt("No Ozon offer id (the product's internal reference).")
                 continue
             for (level_id, warehouse_id), quantity in quantities.items():
                 if level_id == level.id:
@@ -295,7 +295,7 @@ def _ozon_stock_errors(answer, by_key):
         level = by_key.get((str(item.get("offer_id")), str(item.get("warehouse_id"))))
         messages = [e.get("message") or e.get("code") for e in item.get("errors") or []]
         if level:
-            errors[level.id] = "; ".join(filter(None, messages)) or "Refused by Ozon."
+            errors[level.id] = "; ".join(filter(None, messages)) or _lt("Refused by Ozon.")
     return errors
 
 

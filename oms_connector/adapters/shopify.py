@@ -508,7 +508,7 @@ class ShopifyAdapter(ChannelAdapter):
         if level.external_inventory_id:
             return level.external_inventory_id, ""
         if not level.external_id:
-            return "", "No Shopify variant id on this stock level."
+            return "", _lt("No Shopify variant id on this stock level.")
         self._throttle_stock_request()
         variant = outbound.send_json(
             "GET",
@@ -518,7 +518,7 @@ class ShopifyAdapter(ChannelAdapter):
         )
         inventory_item = str((variant.get("variant") or {}).get("inventory_item_id") or "")
         if not inventory_item:
-            return "", "Shopify variant has no inventory item."
+            return "", _lt("Shopify variant has no inventory item.")
         level.external_inventory_id = inventory_item
         return inventory_item, ""
 

@@ -334,7 +334,7 @@ class WildberriesAdapter(MarketplaceAdapter):
         for level, _quantity in levels:
             barcode = (level.external_id or level.product_id.barcode or "").strip()
             if not barcode:
-                errors[level.id] = "No Wildberries barcode (the product's barcode)."
+                errors[level.id] = _lt("No Wildberries barcode (the product's barcode).")
                 continue
             for (level_id, warehouse_id), quantity in quantities.items():
                 if level_id == level.id:

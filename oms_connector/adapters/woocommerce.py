@@ -456,12 +456,13 @@ class WooCommerceAdapter(ChannelAdapter):
             product_id = (level.external_id or "").strip()
             parent_id = (level.external_parent_id or "").strip()
             if not product_id.isdigit():
-                errors[level.id] = "No WooCommerce product id on this stock level."
+                errors[level.id] = _lt("No WooCommerce product id on this stock level.")
             elif parent_id and not parent_id.isdigit():
-                errors[level.id] = (
-                    f"The WooCommerce parent product id {parent_id!r} is not a number: set the "
+                errors[level.id] = _lt(
+                    "The WooCommerce parent product id %(parent_id)s is not a number: set the "
                     "id of the variable product the variation belongs to, or leave it empty "
-                    "for a simple product."
+                    "for a simple product.",
+                    parent_id=repr(parent_id),
                 )
             else:
                 groups.setdefault(parent_id, []).append((level, quantity))
@@ -507,11 +508,11 @@ class WooCommerceAdapter(ChannelAdapter):
             and error.get("code") == self.variation_refused_code
             and "/variations" in message
         ):
-            return (
+            return _lt(
                 "This is a WooCommerce variation: set its Channel Parent Product ID (the id of "
                 "the variable product it belongs to) on the stock level."
             )
-        return message or "Refused by WooCommerce."
+        return message or _lt("Refused by WooCommerce.")
 
     # ------------------------------------------------------------ refunds (returns)
 

@@ -395,7 +395,9 @@ class YandexMarketAdapter(MarketplaceAdapter):
         for level, _quantity in levels:
             offer_id = (level.external_id or level.product_id.default_code or "").strip()
             if not offer_id:
-                errors[level.id] = "No Yandex Market offer id (the product's internal reference)."
+                errors[level.id] = _lt(
+                    "No Yandex Market offer id (the product's internal reference)."
+                )
                 continue
             offers.append((level, offer_id, int(per_level.get(level.id, 0.0))))
         path = f"/v2/campaigns/{self._get_campaign_id()}/offers/stocks"

@@ -182,6 +182,27 @@ class TestRussian(IntakeChannelMixin, TransactionCase):
         self.assertEqual(event.state, "failed")
         self.assertIn("$.lines[1].unit_price: отсутствует (обязательное поле).", event.error)
 
+    def test_refused_stock_level_reads_in_the_user_language(self):
+        """A stock level the adapter refuses before any request (no WooCommerce product id on
+        it) keeps the reason in the language of whoever pushes (a Russian manager's
+        *Push Stock Now*), and in English for an English one."""
+        channel = self._create_channel("woocommerce", "t-ru-stock", api_url="http://127.0.0.1:9")
+        product = self._create_oms_product("Ru stock lamp")
+        level = self.env["oms.channel.stock.level"].create(
+            {"channel_id": channel.id, "product_id": product.id}
+        )
+        results = channel._get_adapter().push_stock_levels([(level, 5.0)])
+        expected = {
+            "ru_RU": "У этого уровня запаса нет ID товара WooCommerce.",
+            "en_US": "No WooCommerce product id on this stock level.",
+        }
+        for lang, message in expected.items():
+            with self.subTest(lang=lang):
+                channel.with_context(lang=lang)._record_stock_push_results(
+                    level, results, {level.id: 5.0}
+                )
+                self.assertEqual(level.error, message)
+
     def test_adapter_error_str_is_english_translated_renders_the_language(self):
         with self.assertRaises(OmsPayloadError) as caught:
             PayloadReader({"lines": [{"sku": "TEE-M"}]}).objects("lines")[0].amount(

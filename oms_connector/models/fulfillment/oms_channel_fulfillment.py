@@ -5,6 +5,7 @@
 import logging
 
 from odoo import _, api, fields, models
+from odoo.tools.translate import LazyGettext
 
 from ...adapters.exceptions import OmsError, OmsRetryableError
 
@@ -181,13 +182,15 @@ class OmsChannel(models.Model):
     @api.model
     def _record_stock_push_results(self, levels, results, atp):
         """Write on each of ``levels`` the outcome of its push (``results``: {level id: error}
-        of the levels the platform refused; ``atp``: {level id: quantity pushed}); return the
-        number pushed."""
+        of the levels the platform refused, a text or a lazy translation rendered here in the
+        user's language; ``atp``: {level id: quantity pushed}); return the number pushed."""
         pushed = 0
         now = fields.Datetime.now()
         for level in levels:
             error = results.get(level.id)
             if error:
+                if isinstance(error, LazyGettext):
+                    error = self.env._(error)
                 level.write({"error": error, "dirty": False})
             else:
                 level.write(level._prepare_pushed_vals(atp[level.id], now))
