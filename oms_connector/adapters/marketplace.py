@@ -26,8 +26,6 @@ import logging
 from datetime import UTC, datetime
 from ipaddress import ip_address, ip_network
 
-import requests
-
 from odoo.tools.translate import LazyTranslate
 
 from .base import TOPIC_ORDER_CREATED, TOPIC_ORDER_UPDATED, ChannelAdapter
@@ -35,7 +33,7 @@ from .exceptions import OmsError, OmsPayloadError, OmsRetryableError
 from .normalized import NormalizedTax
 from .outbound import OUTBOUND_TIMEOUT
 from .reader import round_amount
-from .transport import body_digest
+from .transport import body_digest, request, retry_after_seconds
 
 _lt = LazyTranslate(__name__, default_lang="en_US")
 
@@ -133,19 +131,15 @@ class MarketplaceAdapter(ChannelAdapter):
         if payload is not None:
             body = json.dumps(payload).encode()
             headers["Content-Type"] = "application/json"
-        try:
-            return requests.request(
-                method, url, data=body, params=params, headers=headers, timeout=OUTBOUND_TIMEOUT
-            )
-        except (requests.Timeout, requests.ConnectionError) as exc:
-            raise OmsRetryableError(
-                _lt(
-                    "%(channel)s could not be reached at %(url)s: %(error)s",
-                    channel=self.channel.name,
-                    url=url,
-                    error=str(exc),
-                )
-            ) from exc
+        return request(
+            method,
+            url,
+            self.channel.name,
+            timeout=OUTBOUND_TIMEOUT,
+            data=body,
+            params=params,
+            headers=headers,
+        )
 
     def _check_rate_limit(self, response, budget):
         """On a "too many requests" answer (``rate_limit_statuses``): empty ``budget`` for the
@@ -153,7 +147,9 @@ class MarketplaceAdapter(ChannelAdapter):
         ``OmsRetryableError`` with them; nothing otherwise."""
         if response.status_code not in self.rate_limit_statuses:
             return
-        wait = _retry_after(response) or max(1, int(self.budget_capacity / self.budget_rate))
+        wait = retry_after_seconds(response, "X-Ratelimit-Retry") or max(
+            1, int(self.budget_capacity / self.budget_rate)
+        )
         self.env["oms.marketplace.budget"]._back_off(self.channel, budget, wait)
         raise OmsRetryableError(
             _lt(
@@ -178,7 +174,7 @@ class MarketplaceAdapter(ChannelAdapter):
                     channel=channel_name,
                     status=response.status_code,
                 ),
-                retry_after=_retry_after(response),
+                retry_after=retry_after_seconds(response, "X-Ratelimit-Retry"),
             )
         if response.status_code == 404:
             raise MarketplaceNotFoundError(
@@ -381,14 +377,6 @@ class MarketplaceAdapter(ChannelAdapter):
         """``{(level id, marketplace warehouse id): quantity}`` for the channel's mapped
         warehouses (see ``oms.channel._get_marketplace_stock``)."""
         return self.channel._get_marketplace_stock(levels)
-
-
-def _retry_after(response):
-    value = response.headers.get("Retry-After") or response.headers.get("X-Ratelimit-Retry")
-    try:
-        return max(1, int(float(value))) if value else None
-    except ValueError:
-        return None
 
 
 def _now_iso():

@@ -8,11 +8,10 @@ import hashlib
 import hmac
 import json
 
-import requests
-
 from odoo.tools.translate import LazyTranslate
 
 from .exceptions import OmsError, OmsRetryableError
+from .transport import request, retry_after_seconds
 
 _lt = LazyTranslate(__name__, default_lang="en_US")
 
@@ -33,14 +32,6 @@ def sign_timestamped(secret, timestamp, body):
     ).hexdigest()
 
 
-def _retry_after(response):
-    value = response.headers.get("Retry-After", "")
-    try:
-        return max(1, int(float(value))) if value else None
-    except ValueError:
-        return None
-
-
 def send_json(
     method,
     url,
@@ -57,25 +48,16 @@ def send_json(
         body = json.dumps(payload).encode()
     all_headers = {"Content-Type": "application/json", "Accept": "application/json"}
     all_headers.update(headers or {})
-    try:
-        response = requests.request(
-            method,
-            url,
-            data=body,
-            headers=all_headers,
-            auth=auth,
-            params=params,
-            timeout=OUTBOUND_TIMEOUT,
-        )
-    except (requests.Timeout, requests.ConnectionError) as exc:
-        raise OmsRetryableError(
-            _lt(
-                "%(platform)s could not be reached at %(url)s: %(error)s",
-                platform=platform,
-                url=url,
-                error=str(exc),
-            )
-        ) from exc
+    response = request(
+        method,
+        url,
+        platform,
+        timeout=OUTBOUND_TIMEOUT,
+        data=body,
+        headers=all_headers,
+        auth=auth,
+        params=params,
+    )
     _raise_for_status(response, method, url, platform)
     return _decode_json(response, url, platform)
 
@@ -86,7 +68,7 @@ def _raise_for_status(response, method, url, platform):
     if response.status_code == 429:
         raise OmsRetryableError(
             _lt("%(platform)s is rate limiting the OMS (HTTP 429).", platform=platform),
-            retry_after=_retry_after(response),
+            retry_after=retry_after_seconds(response),
         )
     if response.status_code >= 500:
         raise OmsRetryableError(
@@ -95,7 +77,7 @@ def _raise_for_status(response, method, url, platform):
                 platform=platform,
                 status=response.status_code,
             ),
-            retry_after=_retry_after(response),
+            retry_after=retry_after_seconds(response),
         )
     if response.status_code >= 300:
         raise OmsError(

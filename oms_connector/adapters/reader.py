@@ -153,8 +153,10 @@ class PayloadReader:
             )
         )
 
-    def datetime(self, key, required=False, assume_utc=True):
-        """A naive UTC datetime from an ISO 8601 text; texts without an offset are UTC."""
+    def datetime(self, key, required=False, assume_utc=True, max_ahead=None):
+        """A naive UTC datetime from an ISO 8601 text; texts without an offset are UTC.
+        ``max_ahead`` (a timedelta): how far ahead of the clock the date may lie, by default
+        ``MAX_FUTURE`` (a date the channel wrote: creation, update)."""
         value = self.data.get(key)
         path = self._path(key)
         if value is None or value == "":
@@ -162,50 +164,44 @@ class PayloadReader:
                 raise OmsPayloadError(_lt("%(path)s: missing (required).", path=path))
             return None
         parsed = sanitize.to_datetime(value, path, assume_utc=assume_utc)
-        return self._ensure_plausible_date(path, value, parsed)
+        return self._ensure_plausible_date(path, value, parsed, max_ahead)
 
     def deadline(self, key, required=False):
         """A deadline the channel sets ahead (an Ozon posting's ``shipment_date``, Amazon's
         ``LatestShipDate``) as a naive UTC datetime: like ``datetime``, but days ahead of the
         clock are plausible (a posting taken in on Friday is due on Monday), up to
         ``MAX_DEADLINE_AHEAD``."""
-        value = self.data.get(key)
-        path = self._path(key)
-        if value is None or value == "":
-            return self.datetime(key, required=required)
-        parsed = sanitize.to_datetime(value, path, assume_utc=True)
+        return self.datetime(key, required=required, max_ahead=MAX_DEADLINE_AHEAD)
+
+    @staticmethod
+    def _ensure_plausible_date(path, value, parsed, max_ahead=None):
+        """``parsed`` (naive UTC), unless it is before ``EARLIEST_DATE`` or more than
+        ``max_ahead`` (default ``MAX_FUTURE``) ahead of the clock: a date no shop can have
+        written (issue 13: an order of 0001-01-01 came first in every routing batch)."""
         now = datetime.now(UTC).replace(tzinfo=None)
-        if parsed < EARLIEST_DATE or parsed > now + MAX_DEADLINE_AHEAD:
+        if EARLIEST_DATE <= parsed <= now + (max_ahead or MAX_FUTURE):
+            return parsed
+        values = {
+            "path": path,
+            "value": repr(value)[:40],
+            "earliest": format(EARLIEST_DATE, "%Y-%m-%d"),
+            "now": format(now, "%Y-%m-%d %H:%M"),
+        }
+        if max_ahead == MAX_DEADLINE_AHEAD:
             raise OmsPayloadError(
                 _lt(
                     "%(path)s: the deadline %(value)s is implausible (before %(earliest)s or "
                     "more than a year ahead of %(now)s UTC).",
-                    path=path,
-                    value=repr(value)[:40],
-                    earliest=format(EARLIEST_DATE, "%Y-%m-%d"),
-                    now=format(now, "%Y-%m-%d %H:%M"),
+                    **values,
                 )
             )
-        return parsed
-
-    @staticmethod
-    def _ensure_plausible_date(path, value, parsed):
-        """``parsed`` (naive UTC), unless it is before ``EARLIEST_DATE`` or more than
-        ``MAX_FUTURE`` ahead of the clock: a date no shop can have written (issue 13: an order
-        of 0001-01-01 came first in every routing batch)."""
-        now = datetime.now(UTC).replace(tzinfo=None)
-        if parsed < EARLIEST_DATE or parsed > now + MAX_FUTURE:
-            raise OmsPayloadError(
-                _lt(
-                    "%(path)s: the date %(value)s is implausible (before "
-                    "%(earliest)s or more than a day ahead of %(now)s UTC).",
-                    path=path,
-                    value=repr(value)[:40],
-                    earliest=format(EARLIEST_DATE, "%Y-%m-%d"),
-                    now=format(now, "%Y-%m-%d %H:%M"),
-                )
+        raise OmsPayloadError(
+            _lt(
+                "%(path)s: the date %(value)s is implausible (before "
+                "%(earliest)s or more than a day ahead of %(now)s UTC).",
+                **values,
             )
-        return parsed
+        )
 
     # -------------------------------------------------------------- structures
     def obj(self, key, required=False):

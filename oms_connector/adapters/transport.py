@@ -99,26 +99,25 @@ def format_datetime(value):
     return value.replace(microsecond=0).isoformat() + "+00:00"
 
 
-def _retry_after_seconds(response):
-    value = response.headers.get("Retry-After")
-    if not value:
-        return None
+def retry_after_seconds(response, *header_names):
+    """The seconds a platform asks to wait (``Retry-After``, else the first of
+    ``header_names`` present), at least 1; None when it gives none or no number."""
+    headers = response.headers
+    value = next(
+        (headers[name] for name in ("Retry-After", *header_names) if headers.get(name)), None
+    )
     try:
-        return max(1, int(float(value)))
+        return max(1, int(float(value))) if value else None
     except ValueError:
         return None
 
 
-def http_get(url, params=None, headers=None, auth=None, platform="the platform"):
-    """GET ``url`` and return the ``requests.Response`` of a 2xx answer.
-
-    Raise ``OmsRetryableError`` on 429 (with the platform's ``Retry-After``), 5xx, timeouts and
-    connection errors; ``OmsError`` with the status and the start of the body on any other
-    answer (wrong credentials, wrong URL), which a user has to fix in the channel settings."""
+def request(method, url, platform, timeout=HTTP_TIMEOUT, **kwargs):
+    """``requests.request`` (``kwargs``: its arguments) to an outside system; its
+    ``Response`` whatever the status. ``OmsRetryableError`` on a timeout or a refused
+    connection (every adapter's calls go through here)."""
     try:
-        response = requests.get(
-            url, params=params, headers=headers, auth=auth, timeout=HTTP_TIMEOUT
-        )
+        return requests.request(method, url, timeout=timeout, **kwargs)
     except (requests.Timeout, requests.ConnectionError) as exc:
         raise OmsRetryableError(
             _lt(
@@ -128,6 +127,15 @@ def http_get(url, params=None, headers=None, auth=None, platform="the platform")
                 error=str(exc),
             )
         ) from exc
+
+
+def http_get(url, params=None, headers=None, auth=None, platform="the platform"):
+    """GET ``url`` and return the ``requests.Response`` of a 2xx answer.
+
+    Raise ``OmsRetryableError`` on 429 (with the platform's ``Retry-After``), 5xx, timeouts and
+    connection errors; ``OmsError`` with the status and the start of the body on any other
+    answer (wrong credentials, wrong URL), which a user has to fix in the channel settings."""
+    response = request("GET", url, platform, params=params, headers=headers, auth=auth)
     _raise_for_status(response, platform)
     return response
 
@@ -141,7 +149,7 @@ def _raise_for_status(response, platform):
                 "%(platform)s is rate limiting the OMS (HTTP 429): will try again later.",
                 platform=platform,
             ),
-            retry_after=_retry_after_seconds(response),
+            retry_after=retry_after_seconds(response),
         )
     if response.status_code >= 500:
         raise OmsRetryableError(
@@ -150,7 +158,7 @@ def _raise_for_status(response, platform):
                 platform=platform,
                 status=response.status_code,
             ),
-            retry_after=_retry_after_seconds(response),
+            retry_after=retry_after_seconds(response),
         )
     if response.status_code >= 300:
         raise OmsError(

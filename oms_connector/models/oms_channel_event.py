@@ -411,10 +411,14 @@ class OmsChannelEvent(models.Model):
         and, in Odoo's REPEATABLE READ transactions, still not show that work)."""
         self.ensure_one()
         if not self._try_lock_order_key():
-            raise OmsPassingConflict(
-                f"Another job is processing order {self.external_order_id}: retried."
-            )
+            raise self._get_order_held_conflict()
         self._lock_event_row()
+
+    def _get_order_held_conflict(self):
+        """The passing conflict that retries a job whose order another job holds."""
+        return OmsPassingConflict(
+            f"Another job is processing order {self.external_order_id}: retried."
+        )
 
     def _try_lock_order_key(self):
         """Take the order's advisory lock for this transaction without waiting. False when
@@ -483,9 +487,7 @@ class OmsChannelEvent(models.Model):
         if self.topic in BATCH_TOPICS:
             batch = self._claim_batch_events()
         if not batch:
-            raise OmsPassingConflict(
-                f"Another job is processing order {self.external_order_id}: retried."
-            )
+            raise self._get_order_held_conflict()
         batch._process_events_together()
         batch.filtered(lambda e: e.state != "pending")._close_waiting_jobs(self)
         self._enqueue_processing(
@@ -763,11 +765,9 @@ class OmsChannelEvent(models.Model):
         if not self:
             return
         result = _("Processed with the batch of event %(event)s.", event=processed_by.id)
-        if len(self) > 1 and not self._try_close_waiting_jobs(result):
+        if not self._try_close_waiting_jobs(result) and len(self) > 1:
             for event in self:
                 event._try_close_waiting_jobs(result)
-        elif len(self) == 1:
-            self._try_close_waiting_jobs(result)
 
     def _try_close_waiting_jobs(self, result):
         """Close the waiting jobs of these events in one savepoint with ``result``. False when

@@ -38,8 +38,12 @@ from odoo.addons.oms_connector.adapters import (
 )
 from odoo.addons.oms_connector.adapters.outbound import OUTBOUND_TIMEOUT
 from odoo.addons.oms_connector.adapters.reader import load_payload
+from odoo.addons.oms_connector.adapters.transport import request
+from odoo.tools.translate import LazyTranslate
 
 from .return_request import ReturnRequest, ReturnRequestLine
+
+_lt = LazyTranslate(__name__, default_lang="en_US")
 
 AMAZON_RETURNS_REPORT = "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE"
 REPORTS_PATH = "/reports/2021-06-30"
@@ -81,7 +85,12 @@ class AmazonReturnRequestAdapterMixin:
             return []
         if status == "FATAL":
             channel.oms_returns_report_id = False
-            raise OmsError(f"Amazon could not prepare the returns report {report_id} (FATAL).")
+            raise OmsError(
+                _lt(
+                    "Amazon could not prepare the returns report %(report)s (FATAL).",
+                    report=report_id,
+                )
+            )
         rows = []
         if status == "DONE":
             rows = self._download_report_rows(report.get("reportDocumentId"))
@@ -106,28 +115,41 @@ class AmazonReturnRequestAdapterMixin:
             },
         )
         if not answer.get("reportId"):
-            raise OmsError("Amazon answered no report id for the returns report.")
+            raise OmsError(_lt("Amazon answered no report id for the returns report."))
         return str(answer["reportId"])
 
     def _download_report_rows(self, document_id):
         """The rows of the report document ``document_id`` as dicts keyed in snake case."""
         if not document_id:
-            raise OmsError("Amazon's returns report has no document.")
+            raise OmsError(_lt("Amazon's returns report has no document."))
         document = self._request(
             "GET", f"{REPORTS_PATH}/documents/{quote(str(document_id), safe='')}"
         )
+        url = document.get("url") or ""
         try:
             # a pre-signed URL: no SP-API token, no budget (it is not an SP-API operation)
-            response = requests.get(document.get("url") or "", timeout=OUTBOUND_TIMEOUT)
-        except (requests.Timeout, requests.ConnectionError) as exc:
-            raise OmsRetryableError(f"Amazon's report document could not be read: {exc}") from exc
+            response = request("GET", url, "Amazon", timeout=OUTBOUND_TIMEOUT)
         except requests.RequestException as exc:
-            raise OmsError(f"Amazon's report document has no valid URL: {exc}") from exc
+            raise OmsError(
+                _lt("Amazon's report document has no valid URL: %(error)s", error=str(exc))
+            ) from exc
         if response.status_code != 200:
-            raise OmsRetryableError(f"Amazon's report document answered {response.status_code}.")
+            # an expired pre-signed URL: the next pull asks for the document again
+            raise OmsRetryableError(
+                _lt(
+                    "Amazon's report document answered HTTP %(status)s.",
+                    status=response.status_code,
+                )
+            )
         content = response.content
         if document.get("compressionAlgorithm") == "GZIP":
-            content = gzip.decompress(content)
+            try:
+                content = gzip.decompress(content)
+            except (OSError, EOFError) as exc:
+                # a truncated download: the next pull reads the document again
+                raise OmsRetryableError(
+                    _lt("Amazon's report document is not valid GZIP: %(error)s", error=str(exc))
+                ) from exc
         text = content.decode("utf-8-sig", errors="replace")
         reader = csv.DictReader(io.StringIO(text), delimiter="\t")
         return [

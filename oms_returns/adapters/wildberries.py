@@ -28,8 +28,11 @@ from odoo.addons.oms_connector.adapters import (
     register_adapter_extension,
 )
 from odoo.addons.oms_connector.adapters.reader import load_payload
+from odoo.tools.translate import LazyTranslate
 
 from .return_request import ReturnRequest, ReturnRequestLine
+
+_lt = LazyTranslate(__name__, default_lang="en_US")
 
 WB_RETURNS_API_URL = "https://returns-api.wildberries.ru"
 #: claims read per page (the endpoint's maximum)
@@ -155,7 +158,9 @@ class WildberriesReturnRequestAdapterMixin:
         nm_id = claim.ident("nm_id", required=True)
         status = claim.raw("status")
         if status is not None and not isinstance(status, int):
-            raise OmsPayloadError(f"$.status: expected a number, got {status!r:.40}.")
+            raise OmsPayloadError(
+                _lt("$.status: expected a number, got %(value)s.", value=repr(status)[:40])
+            )
         return ReturnRequest(
             external_id=claim_id,
             order_external_id=claim.ident(ORDER_UID_KEY),

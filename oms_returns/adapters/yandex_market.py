@@ -16,8 +16,11 @@ from datetime import UTC, datetime, timedelta
 
 from odoo.addons.oms_connector.adapters import OmsPayloadError, register_adapter_extension
 from odoo.addons.oms_connector.adapters.reader import load_payload
+from odoo.tools.translate import LazyTranslate
 
 from .return_request import ReturnRequest, ReturnRequestLine
+
+_lt = LazyTranslate(__name__, default_lang="en_US")
 
 #: returns read per page (the endpoint's maximum)
 YANDEX_RETURNS_PAGE = 50
@@ -62,7 +65,12 @@ class YandexMarketReturnRequestAdapterMixin:
         return_id = ret.ident("id", required=True)
         kind = ret.text("returnType", required=True, limit=32)
         if kind not in ("RETURN", "UNREDEEMED"):
-            raise OmsPayloadError(f"$.returnType: {kind!r:.40} is neither RETURN nor UNREDEEMED.")
+            raise OmsPayloadError(
+                _lt(
+                    "$.returnType: %(value)s is neither RETURN nor UNREDEEMED.",
+                    value=repr(kind)[:40],
+                )
+            )
         return ReturnRequest(
             external_id=return_id,
             order_external_id=ret.ident("orderId", required=True),
