@@ -84,21 +84,29 @@ class OmsMarketplaceSettlement(models.Model):
                 ]
             ).mapped("external_id")
         )
-        vals, seen = [], set()
+        currencies = self._get_settlement_currencies({s.currency for s in settlements})
+        vals = []
         for settlement in settlements:
-            if settlement.external_id in known | seen:
+            if settlement.external_id in known:
                 continue
-            seen.add(settlement.external_id)
-            vals.append(self._prepare_settlement_vals(channel, settlement))
+            known.add(settlement.external_id)
+            vals.append(self._prepare_settlement_vals(channel, settlement, currencies))
         return self.create(vals)
 
     @api.model
-    def _prepare_settlement_vals(self, channel, settlement):
-        currency = (
+    def _get_settlement_currencies(self, codes):
+        """``{ISO code: res.currency}`` of ``codes`` (archived ones included), read once for
+        a whole report."""
+        found = (
             self.env["res.currency"]
             .with_context(active_test=False)
-            .search([("name", "=", settlement.currency)], limit=1)
+            .search([("name", "in", list(codes))])
         )
+        return {currency.name: currency for currency in found}
+
+    @api.model
+    def _prepare_settlement_vals(self, channel, settlement, currencies):
+        currency = currencies.get(settlement.currency)
         if not currency:
             raise OmsMappingError(
                 _(
